@@ -6,26 +6,19 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
-from gymnasium.vector import VectorEnv
 
 
 class Agent(ABC):
-    """An agent that learns from whole batches of episodes run in a vector environment."""
+    """An agent that learns from whole batches of episodes (see :mod:`rlntm.algorithms`)."""
 
     @abstractmethod
-    def initial_state(self, batch: int) -> Any:
-        """The controller state at the start of ``batch`` episodes."""
+    def update(self, data: Any) -> dict[str, Any]:
+        """Draw one batch of episodes from ``data``, learn from them.
 
-    @abstractmethod
-    def act(self, obs: np.ndarray, state: Any, explore: bool) -> tuple[np.ndarray, Any]:
-        """Actions (B, n_act) for observations (B, n_obs), and the next controller state."""
-
-    @abstractmethod
-    def update(self, envs: VectorEnv) -> dict[str, Any]:
-        """Run one batch of episodes in ``envs`` (autoreset disabled), learn from them.
-
-        Returns scalar metrics (keys with ``train/`` or ``rollout/`` prefixes) and, under
-        ``"episodes"``, the finished episodes' :class:`rlntm.curricula.EpisodeStats`.
+        Returns scalar metrics (keys with ``train/`` or ``rollout/`` prefixes; at least
+        ``rollout/steps``, the environment steps or sequence steps consumed, and
+        ``rollout/sequence_accuracy``) and, under ``"episodes"``, the batch's
+        :class:`rlntm.curricula.EpisodeStats` for the curriculum.
         """
 
     @abstractmethod
@@ -35,3 +28,16 @@ class Agent(ABC):
     @abstractmethod
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what :meth:`state_dict` saved."""
+
+
+class PolicyAgent(Agent):
+    """An agent acting in the environments step by step; ``update`` takes the vector env
+    (autoreset disabled) and runs one episode in each of its environments."""
+
+    @abstractmethod
+    def initial_state(self, batch: int) -> Any:
+        """The controller state at the start of ``batch`` episodes."""
+
+    @abstractmethod
+    def act(self, obs: np.ndarray, state: Any, explore: bool) -> tuple[np.ndarray, Any]:
+        """Actions (B, n_act) for observations (B, n_obs), and the next controller state."""

@@ -23,8 +23,8 @@ import torch
 from gymnasium.vector import VectorEnv
 from torch import nn
 
-from agents.base import Agent
-from agents.controllers import Controller, OneHot
+from agents.base import PolicyAgent
+from agents.controllers import CONTROLLERS, Controller, OneHot
 from agents.targets import dynamic_discount, q_penalty, watkins_returns
 from rlntm.curricula import EpisodeStats
 from rlntm.seeding import generator_state, set_generator_state
@@ -52,6 +52,10 @@ class QLambdaConfig:
     penalty_accuracy: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.controller not in CONTROLLERS:
+            raise ValueError(
+                f"the qlambda controller must be one of {CONTROLLERS}, got {self.controller!r}"
+            )
         if self.discount not in ("dynamic", "fixed"):
             raise ValueError(f"discount must be 'dynamic' or 'fixed', got {self.discount!r}")
         if self.optimizer not in ("adam", "sgd"):
@@ -60,7 +64,7 @@ class QLambdaConfig:
             raise ValueError("lam and epsilon must lie in [0, 1]")
 
 
-class QLambdaAgent(Agent):
+class QLambdaAgent(PolicyAgent):
     """Watkins Q(lambda) over joint head actions, symbols by supervised softmax.
 
     Args:

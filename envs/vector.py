@@ -5,6 +5,7 @@ Made by ``gym.make_vec("rlntm/<Name>-v0", num_envs=B, vectorization_mode="vector
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,16 @@ class AlgorithmicVectorEnv(LengthControl, VectorEnv):
             self.source.start(m, np.flatnonzero(ended), self.np_random)
             info = {**self._info(), **final}
         return m.observe(), reward, terminated, truncated, info
+
+    def state_dict(self) -> dict[str, Any]:
+        """The random state and the episodes drawn ahead: what exact resumption needs."""
+        rng = copy.deepcopy(self.np_random.bit_generator.state)
+        return {"rng": rng, "episodes": self.source.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`; later episodes are those the saved env would draw."""
+        self.np_random.bit_generator.state = copy.deepcopy(state["rng"])
+        self.source.load_state_dict(state["episodes"])
 
     def oracle_action(self) -> np.ndarray:
         """(num_envs, n_act) the reference program's action in every environment."""

@@ -9,19 +9,8 @@ from typing import Any
 
 import torch
 
-from agents.qlambda import QLambdaConfig
-from envs.tasks import TASKS
+from rlntm.algorithms import ALGORITHMS, algorithm
 from rlntm.curricula import CURRICULA
-
-#: the schedule a task trains under by default: zaremba solves Copy fastest (5/5 seeds within
-#: 2.1 min, rlntm 2/4 within 3 min); on Reverse zaremba stalls at complexity 6 and rlntm learns
-DEFAULT_CURRICULUM = {"Copy": "zaremba"}
-#: agent settings a task trains with unless told otherwise (measured best; see the README):
-#: on Copy the authors' penalty rule and Adam 3e-3 solved 5/5 seeds, the agent's defaults 4/5
-DEFAULT_AGENT = {"Copy": {"lr": 3e-3, "penalty_accuracy": 0.95}}
-
-#: algorithm name -> its hyper-parameter dataclass
-ALGOS: dict[str, type] = {"qlambda": QLambdaConfig}
 
 
 @dataclass
@@ -32,31 +21,36 @@ class RunConfig:
     algo: str = "qlambda"  #: learning algorithm
     seed: int = 1  #: seeds python, numpy, torch, exploration and the environments
     device: str = "cpu"  #: "cpu" or "cuda"
-    #: length schedule (rlntm.curricula); None: the best measured for the task (DEFAULT_CURRICULUM)
+    # Fields left None (and the dicts, key by key) take the algorithm's defaults for the task
+    # (rlntm.algorithms.Algorithm.defaults and per_task), then the values in comments.
+    #: length schedule (rlntm.curricula); None: the best measured for the algorithm and task
     curriculum: str | None = None
-    curriculum_kwargs: dict[str, Any] = field(default_factory=dict)  #: its parameters
+    #: its parameters (the algorithm's defaults apply only with its default curriculum)
+    curriculum_kwargs: dict[str, Any] = field(default_factory=dict)
     env_kwargs: dict[str, Any] = field(default_factory=dict)  #: task parameters (base, rows...)
     max_steps: int | None = None  #: budget in environment steps (None: no step limit)
     max_minutes: float | None = 20.0  #: budget in wall-clock minutes (None: no time limit)
-    eval_lengths: list[int] = field(default_factory=lambda: [10, 100, 1000])  #: final table
+    eval_lengths: list[int] | None = None  #: lengths of the final table ([10, 100, 1000])
     eval_episodes: int = 100  #: fresh test sequences per length
-    solve_length: int = 1000  #: held-out length that decides "solved"
+    solve_length: int | None = None  #: held-out length that decides "solved" (1000)
     solve_episodes: int = 50  #: test sequences at solve_length (all must be exact)
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows
     agent: dict[str, Any] = field(default_factory=dict)  #: the algorithm's hyper-parameters
 
     def __post_init__(self) -> None:
-        if self.curriculum is None:
-            self.curriculum = DEFAULT_CURRICULUM.get(self.env, "rlntm")
-        if self.algo == "qlambda":
-            self.agent = {**DEFAULT_AGENT.get(self.env, {}), **self.agent}
         problems = []
-        if self.env not in TASKS:
-            problems.append(f"unknown env {self.env!r}; choose from {sorted(TASKS)}")
-        if self.algo not in ALGOS:
-            problems.append(f"unknown algo {self.algo!r}; choose from {sorted(ALGOS)}")
-        if self.curriculum not in CURRICULA:
+        if self.algo not in ALGORITHMS:
+            problems.append(f"unknown algo {self.algo!r}; choose from {sorted(ALGORITHMS)}")
+        else:
+            algo = ALGORITHMS[self.algo]
+            if self.env not in algo.tasks:
+                problems.append(
+                    f"unknown env {self.env!r} for algo {self.algo!r}; "
+                    f"choose from {sorted(algo.tasks)}"
+                )
+            self._fill_defaults({**algo.defaults, **algo.per_task.get(self.env, {})})
+        if self.curriculum is not None and self.curriculum not in CURRICULA:
             problems.append(
                 f"unknown curriculum {self.curriculum!r}; choose from {sorted(CURRICULA)}"
             )
@@ -73,9 +67,24 @@ class RunConfig:
             raise ValueError("; ".join(problems))
         self.agent = asdict(self.agent_config())  # resolved: every field filled in
 
+    def _fill_defaults(self, defaults: dict[str, Any]) -> None:
+        """Fill the fields left None (and missing dict keys) from ``defaults``."""
+        if self.curriculum is None:
+            self.curriculum = defaults.get("curriculum", "rlntm")
+            self.curriculum_kwargs = {
+                **defaults.get("curriculum_kwargs", {}),
+                **self.curriculum_kwargs,
+            }
+        for name in ("env_kwargs", "agent"):
+            setattr(self, name, {**defaults.get(name, {}), **getattr(self, name)})
+        if self.eval_lengths is None:
+            self.eval_lengths = list(defaults.get("eval_lengths", [10, 100, 1000]))
+        if self.solve_length is None:
+            self.solve_length = int(defaults.get("solve_length", 1000))
+
     def agent_config(self) -> Any:
         """The algorithm's hyper-parameter dataclass, from :attr:`agent`."""
-        cls = ALGOS[self.algo]
+        cls = algorithm(self.algo).config
         known = {f.name for f in fields(cls)}
         unknown = set(self.agent) - known
         if unknown:

@@ -8,7 +8,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from agents.base import Agent
+from agents.base import PolicyAgent
 from envs import env_id
 
 
@@ -27,7 +27,7 @@ def make_eval_envs(
     return envs
 
 
-def run_episodes(agent: Agent, envs: gym.vector.VectorEnv) -> dict[str, np.ndarray]:
+def run_episodes(agent: PolicyAgent, envs: gym.vector.VectorEnv) -> dict[str, np.ndarray]:
     """Run every environment's current episode to its end with the greedy policy.
 
     Returns per-episode arrays (B,): ``solved``, ``correct``, ``target_length``, ``steps``.
@@ -57,7 +57,7 @@ def run_episodes(agent: Agent, envs: gym.vector.VectorEnv) -> dict[str, np.ndarr
 
 
 def evaluate(
-    agent: Agent,
+    agent: PolicyAgent,
     task: str,
     lengths: Sequence[int],
     episodes: int = 100,

@@ -16,23 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
-
 from agents.base import Agent
-from agents.qlambda import QLambdaAgent
-from envs import env_id
+from rlntm.algorithms import algorithm
 from rlntm.checkpoints import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from rlntm.config import RunConfig
 from rlntm.curricula import Curriculum, make_curriculum
-from rlntm.evaluation import evaluate
 from rlntm.run_log import Progress, RunLogger, write_json_atomic
-from rlntm.seeding import (
-    capture_rng_state,
-    generator_state,
-    restore_rng_state,
-    seed_everything,
-    set_generator_state,
-)
+from rlntm.seeding import capture_rng_state, restore_rng_state, seed_everything
 
 CONFIG_NAME = "config.json"
 
@@ -42,12 +32,12 @@ def default_run_dir(cfg: RunConfig, root: str | Path = "runs") -> Path:
     return Path(root) / f"{cfg.env}__{cfg.algo}__{cfg.seed}__{int(time.time())}"
 
 
-def make_agent(cfg: RunConfig, envs: gym.vector.VectorEnv) -> Agent:
-    """The agent ``cfg.algo`` for the spaces of ``envs``."""
-    single_obs, single_act = envs.single_observation_space, envs.single_action_space
-    return QLambdaAgent(
-        single_obs.nvec, single_act.nvec, cfg.agent_config(), seed=cfg.seed, device=cfg.device
-    )
+def make_agent(cfg: RunConfig, batch: int | None = None) -> tuple[Agent, Any]:
+    """The agent ``cfg.algo`` and the data it trains on (``batch`` episodes per update;
+    the agent's batch size by default)."""
+    algo, config = algorithm(cfg.algo), cfg.agent_config()
+    data = algo.data(cfg.env, cfg.env_kwargs, batch or config.batch_size, cfg.seed)
+    return algo.build(config, data, cfg.seed, cfg.device), data
 
 
 @dataclass
@@ -78,15 +68,8 @@ class Trainer:
         self.cfg = cfg
         self.run_dir = Path(run_dir)
         seed_everything(cfg.seed)
-        self.envs = gym.make_vec(
-            env_id(cfg.env),
-            num_envs=cfg.agent_config().batch_size,
-            vectorization_mode="vector_entry_point",
-            autoreset_mode="Disabled",
-            **cfg.env_kwargs,
-        )
-        self.envs.reset(seed=cfg.seed)
-        self.agent = make_agent(cfg, self.envs)
+        self.algo = algorithm(cfg.algo)
+        self.agent, self.data = make_agent(cfg)
         self.curriculum: Curriculum = make_curriculum(cfg.curriculum, **cfg.curriculum_kwargs)
         self.updates, self.env_steps, self.minutes_before = 0, 0, 0.0
         if resume:
@@ -114,8 +97,7 @@ class Trainer:
             "env_steps": self.env_steps,
             "minutes": self.minutes(),
             "rng": capture_rng_state(),
-            "env_rng": generator_state(self.envs.unwrapped.np_random),
-            "episodes": self.envs.unwrapped.source.state_dict(),
+            "data": self.data.state_dict(),
         }
         save_checkpoint(self.run_dir / CHECKPOINT_NAME, state, self.meta())
 
@@ -128,8 +110,7 @@ class Trainer:
         self.updates, self.env_steps = state["updates"], state["env_steps"]
         self.minutes_before = state["minutes"]
         restore_rng_state(state["rng"])
-        set_generator_state(self.envs.unwrapped.np_random, state["env_rng"])
-        self.envs.unwrapped.source.load_state_dict(state["episodes"])
+        self.data.load_state_dict(state["data"])
 
     def minutes(self) -> float:
         """Wall-clock minutes of training, earlier sessions of a resumed run included."""
@@ -138,7 +119,7 @@ class Trainer:
     # ----------------------------------------------------------------------------- loop
     def evaluator(self, lengths: Any, episodes: int) -> dict[int, float]:
         """Sequence accuracy at each length (greedy, fresh inputs): what curricula call."""
-        table = evaluate(self.agent, self.cfg.env, lengths, episodes, self.cfg.env_kwargs)
+        table = self.algo.evaluate(self.agent, self.cfg.env, lengths, episodes, self.cfg.env_kwargs)
         return {int(k): v["sequence_accuracy"] for k, v in table.items()}
 
     def out_of_budget(self) -> bool:
@@ -167,8 +148,8 @@ class Trainer:
         cfg, status = self.cfg, "budget"
         start_steps, start_time = self.env_steps, time.monotonic()
         while not self.out_of_budget():
-            self.envs.unwrapped.set_length_distribution(self.curriculum.distribution())
-            metrics = self.agent.update(self.envs)
+            self.data.set_length_distribution(self.curriculum.distribution())
+            metrics = self.agent.update(self.data)
             episodes = metrics.pop("episodes")
             self.updates += 1
             self.env_steps += metrics["rollout/steps"]
@@ -196,7 +177,7 @@ class Trainer:
                 break
         self._save()
         self.progress.close()
-        table = evaluate(
+        table = self.algo.evaluate(
             self.agent, cfg.env, cfg.eval_lengths, cfg.eval_episodes, cfg.env_kwargs, seed=777
         )
         for length, row in table.items():
@@ -230,8 +211,7 @@ def load_agent(run_dir: str | Path, device: str | None = None) -> tuple[RunConfi
     cfg = RunConfig.from_file(run_dir / CONFIG_NAME)
     if device is not None:
         cfg.device = device
-    envs = gym.make_vec(env_id(cfg.env), num_envs=1, vectorization_mode="vector_entry_point")
-    agent = make_agent(cfg, envs)
+    agent, _ = make_agent(cfg, batch=1)
     meta = {"env": cfg.env, "algo": cfg.algo, "agent": cfg.agent}
     state = load_checkpoint(run_dir / CHECKPOINT_NAME, meta, map_location=str(cfg.device))
     agent.load_state_dict(state["agent"])

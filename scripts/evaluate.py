@@ -18,8 +18,8 @@ import gymnasium as gym
 
 import rlntm  # noqa: F401  (registers the environments)
 from envs import env_id
+from rlntm.algorithms import algorithm
 from rlntm.checkpoints import CheckpointError
-from rlntm.evaluation import evaluate
 from rlntm.run_log import write_json_atomic
 from rlntm.training import format_table, load_agent
 
@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         kwargs = dict(cfg.env_kwargs)
         if args.distribution != "uniform":
             kwargs["distribution"] = args.distribution
-        table = evaluate(agent, cfg.env, args.lengths, args.episodes, kwargs, seed=args.seed)
+        table = algorithm(cfg.algo).evaluate(
+            agent, cfg.env, args.lengths, args.episodes, kwargs, seed=args.seed
+        )
     except (ValueError, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -16,12 +16,13 @@ import sys
 from pathlib import Path
 
 import rlntm  # noqa: F401  (registers the environments)
-from envs.tasks import TASKS
+from rlntm.algorithms import ALGORITHMS
 from rlntm.checkpoints import CheckpointError
-from rlntm.config import ALGOS, RunConfig
+from rlntm.config import RunConfig
 from rlntm.curricula import CURRICULA
 from rlntm.training import CONFIG_NAME, Trainer, default_run_dir, format_table
 
+#: every controller some algorithm offers; each algorithm's config checks its own
 CONTROLLERS = ("gru", "lstm", "ff")
 
 
@@ -31,8 +32,9 @@ def parser() -> argparse.ArgumentParser:
         description="Train an agent on an algorithmic task (rlntm).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--env", choices=sorted(TASKS), default=None, help="task (default Reverse)")
-    p.add_argument("--algo", choices=sorted(ALGOS), default=None, help="learning algorithm")
+    tasks = sorted({task for algo in ALGORITHMS.values() for task in algo.tasks})
+    p.add_argument("--env", choices=tasks, default=None, help="task (default Reverse)")
+    p.add_argument("--algo", choices=sorted(ALGORITHMS), default=None, help="learning algorithm")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 1)")
     p.add_argument("--device", default=None, help="cpu or cuda (default cpu)")
     p.add_argument("--controller", choices=CONTROLLERS, default=None, help="controller (gru)")

@@ -1,0 +1,98 @@
+"""The learning algorithms the training core knows, and how it builds, feeds and tests each.
+
+An :class:`Algorithm` ties together four things the core needs and nothing else:
+
+- ``config``: the hyper-parameter dataclass (every one has a ``batch_size``);
+- ``tasks``: the task names it trains on;
+- ``data``: what its :meth:`agents.base.Agent.update` consumes, built from the task, the
+  task's keyword arguments, the batch size and the seed. It has
+  ``set_length_distribution(spec)`` (the curriculum's hook) and ``state_dict`` /
+  ``load_state_dict`` (its random state, for exact resumption). For the RL agents it is the
+  batched vector environment, autoreset off;
+- ``evaluate``: the generalisation table of a trained agent (see :mod:`rlntm.evaluation`).
+
+A new algorithm registers here (one entry in :data:`ALGORITHMS`); the Trainer, the command line
+and the benchmark scripts then offer it with every feature of the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from agents.base import Agent
+from agents.qlambda import QLambdaAgent, QLambdaConfig
+from envs import env_id
+from envs.tasks import TASKS
+from rlntm.evaluation import evaluate
+
+
+def make_vector_env(task: str, env_kwargs: dict[str, Any], batch: int, seed: int) -> Any:
+    """The batched environment an RL agent trains in: ``batch`` episodes, autoreset off."""
+    envs = gym.make_vec(
+        env_id(task),
+        num_envs=batch,
+        vectorization_mode="vector_entry_point",
+        autoreset_mode="Disabled",
+        **env_kwargs,
+    ).unwrapped
+    envs.reset(seed=seed)
+    return envs
+
+
+def build_qlambda(config: QLambdaConfig, data: Any, seed: int, device: str) -> Agent:
+    """A Q(lambda) agent for the spaces of the vector env ``data``."""
+    obs_nvec = np.asarray(data.single_observation_space.nvec)
+    action_nvec = np.asarray(data.single_action_space.nvec)
+    return QLambdaAgent(obs_nvec, action_nvec, config, seed=seed, device=device)
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """How the core builds, feeds and evaluates one learning algorithm (see the module doc)."""
+
+    config: type  #: hyper-parameter dataclass
+    tasks: Collection[str]  #: task names it can train on
+    #: (task, env_kwargs, batch, seed) -> the data its update consumes
+    data: Callable[[str, dict[str, Any], int, int], Any]
+    #: (config, data, seed, device) -> a fresh agent
+    build: Callable[[Any, Any, int, str], Agent]
+    #: (agent, task, lengths, episodes, env_kwargs, seed) -> the generalisation table
+    evaluate: Callable[..., dict[str, dict[str, float]]]
+    #: :class:`rlntm.config.RunConfig` fields every task of this algorithm defaults to:
+    #: ``curriculum``, ``curriculum_kwargs``, ``env_kwargs``, ``eval_lengths``,
+    #: ``solve_length``, ``agent`` (the dicts merge key by key under what the user gives)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: task -> the same fields, measured best for that task (over ``defaults``)
+    per_task: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+#: algorithm name -> how to build, feed and evaluate it
+ALGORITHMS: dict[str, Algorithm] = {
+    "qlambda": Algorithm(
+        QLambdaConfig,
+        tuple(TASKS),
+        make_vector_env,
+        build_qlambda,
+        evaluate,
+        # Copy: zaremba solved 5/5 seeds within 2.1 min (rlntm 2/4 within 3 min), with the
+        # authors' penalty rule and Adam 3e-3 (the agent's defaults: 4/5); see the README
+        per_task={
+            "Copy": {"curriculum": "zaremba", "agent": {"lr": 3e-3, "penalty_accuracy": 0.95}}
+        },
+    ),
+}
+
+
+def algorithm(name: str) -> Algorithm:
+    """The registered algorithm ``name``; ValueError listing the choices otherwise."""
+    if name not in ALGORITHMS:
+        raise ValueError(f"unknown algo {name!r}; choose from {sorted(ALGORITHMS)}")
+    return ALGORITHMS[name]
+
+
+__all__ = ["ALGORITHMS", "Algorithm", "algorithm", "make_vector_env"]
