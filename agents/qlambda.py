@@ -35,11 +35,18 @@ class QLambdaConfig:
     """Hyper-parameters of the Q(lambda) agent (defaults: the authors' code where known)."""
 
     controller: str = "gru"  #: "gru", "lstm" or "ff"
-    hidden: int = 200  #: controller units
+    #: controller units (the authors: 200; 64 steps 3x faster on CPU, and the GRU-64 learnt a
+    #: Reverse exact at length 1000 where the GRU-200 reached 0% with the same seed)
+    hidden: int = 64
     lam: float = 0.9  #: Watkins' lambda
     epsilon: float = 0.05  #: share of uniformly random (exploratory) actions
     discount: str = "dynamic"  #: "dynamic" (Q / predictions left) or "fixed"
     gamma: float = 0.95  #: the fixed discount, when discount == "fixed"
+    #: extra factor on every step of the dynamic discount. The dynamic discount alone leaves
+    #: steps that write nothing undiscounted, so a loop that never writes (dithering at a
+    #: marker until the time limit) is valued like the program; below 1, the sooner write wins
+    #: (Reverse, feed-forward: 0.98 solved seed 2 in 1.7 min, 1.0 never left the loop)
+    step_discount: float = 0.98
     optimizer: str = "adam"  #: "adam" or "sgd" (the authors: SGD, lr 0.1)
     lr: float = 1e-3  #: learning rate (3e-3 learnt Reverse faster, then collapsed)
     batch_size: int = 64  #: episodes per update
@@ -60,8 +67,11 @@ class QLambdaConfig:
             raise ValueError(f"discount must be 'dynamic' or 'fixed', got {self.discount!r}")
         if self.optimizer not in ("adam", "sgd"):
             raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
-        if not 0.0 <= self.lam <= 1.0 or not 0.0 <= self.epsilon <= 1.0:
-            raise ValueError("lam and epsilon must lie in [0, 1]")
+        if not all(0.0 <= v <= 1.0 for v in (self.lam, self.epsilon, self.step_discount)):
+            raise ValueError(
+                "lam, epsilon and step_discount must lie in [0, 1], got "
+                f"{self.lam}, {self.epsilon}, {self.step_discount}"
+            )
 
 
 class QLambdaAgent(PolicyAgent):
@@ -226,6 +236,7 @@ class QLambdaAgent(PolicyAgent):
             next_greedy = torch.cat([greedy[1:], torch.ones_like(greedy[:1])])  # a_{t+1} greedy
             if cfg.discount == "dynamic":
                 discount, scale = dynamic_discount(b["left"], b["left_next"])
+                discount = cfg.step_discount * discount
             else:
                 discount = torch.full_like(alive, cfg.gamma)
                 scale = torch.ones_like(alive)

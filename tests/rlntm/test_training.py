@@ -80,7 +80,7 @@ def test_help_documents_every_flag():
         (["--algo", "ppo"], "invalid choice: 'ppo'"),
         (["--controller", "rnn"], "invalid choice: 'rnn'"),
         (["--curriculum", "fast"], "invalid choice: 'fast'"),
-        (["--env", "ForwardReverse", "--max-steps", "10"], "memory tape"),
+        (["--env", "ForwardReverse", "--max-steps", "10"], "unknown env 'ForwardReverse' for"),
         (["--max-steps", "10", "--device", "tpu"], "device must be 'cpu' or 'cuda'"),
     ],
 )
@@ -88,6 +88,20 @@ def test_bad_flags_fail_at_once_with_the_choices(args, message):
     result = cli(*args, check=False, timeout=60)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "agent, message",
+    [
+        ({"step_discount": 1.5}, "step_discount must lie in [0, 1]"),
+        ({"controller": "direct"}, "qlambda controller must be one of"),
+        ({"speed": 3}, "unknown qlambda settings ['speed']"),
+    ],
+)
+def test_bad_agent_settings_are_named(agent, message):
+    with pytest.raises(ValueError) as err:
+        RunConfig(env="Copy", agent=agent)
+    assert message in str(err.value)
 
 
 def test_malformed_config_file(tmp_path):
