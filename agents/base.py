@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
+
+
+class NonFiniteError(FloatingPointError):
+    """The loss or the gradients became NaN or Inf; training cannot go on from this state.
+
+    Agents raise it before the optimiser step, so the last checkpoint stays good; the trainer
+    records why the run stopped and re-raises it."""
+
+
+def check_saved_config(saved: dict[str, Any], config: Any) -> None:
+    """ValueError unless a checkpoint's agent config ``saved`` equals the dataclass ``config``."""
+    if saved != asdict(config):
+        raise ValueError(f"checkpoint agent config {saved} differs from {asdict(config)}")
 
 
 class Agent(ABC):

@@ -23,7 +23,7 @@ import torch
 from gymnasium.vector import VectorEnv
 from torch import nn
 
-from agents.base import PolicyAgent
+from agents.base import PolicyAgent, check_saved_config
 from agents.controllers import CONTROLLERS, Controller, OneHot
 from agents.targets import dynamic_discount, q_penalty, watkins_returns
 from rlntm.curricula import EpisodeStats
@@ -289,10 +289,7 @@ class QLambdaAgent(PolicyAgent):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a :meth:`state_dict`; ValueError if it was saved with another config."""
-        if state["config"] != asdict(self.config):
-            raise ValueError(
-                f"checkpoint agent config {state['config']} differs from {asdict(self.config)}"
-            )
+        check_saved_config(state["config"], self.config)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         set_generator_state(self.rng, state["rng"])

@@ -83,8 +83,9 @@ def as_length_distribution(spec: object) -> LengthDistribution:
         return LengthDistribution.fixed(int(spec))
     if isinstance(spec, tuple) and len(spec) == 2:
         return LengthDistribution.uniform(int(spec[0]), int(spec[1]))
-    if isinstance(spec, Mapping):
-        return LengthDistribution(np.array(list(spec.keys())), np.array(list(spec.values())))
+    if isinstance(spec, Mapping):  # keys may be strings, as JSON writes them
+        lengths = np.array([int(k) for k in spec.keys()], dtype=np.int64)
+        return LengthDistribution(lengths, np.array(list(spec.values()), dtype=float))
     if isinstance(spec, (Sequence, np.ndarray)) and not isinstance(spec, str):
         lengths = np.asarray(spec)
         return LengthDistribution(lengths, np.full(lengths.size, 1.0 / max(lengths.size, 1)))

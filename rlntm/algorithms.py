@@ -29,6 +29,17 @@ from agents.qlambda import QLambdaAgent, QLambdaConfig
 from envs import env_id
 from envs.tasks import TASKS
 from rlntm.evaluation import evaluate
+from rlntm.supervised import (
+    NTM_DEFAULTS,
+    SEQUENCE_DEFAULTS,
+    SEQUENCE_TASKS,
+    LSTMConfig,
+    NTMConfig,
+    SequenceData,
+    build_lstm,
+    build_ntm,
+    evaluate_sequences,
+)
 
 
 def make_vector_env(task: str, env_kwargs: dict[str, Any], batch: int, seed: int) -> Any:
@@ -89,6 +100,22 @@ ALGORITHMS: dict[str, Algorithm] = {
             "Reverse": {"agent": {"controller": "ff"}},
             "Walk": {"agent": {"controller": "ff"}},
         },
+    ),
+    "ntm": Algorithm(
+        NTMConfig,
+        SEQUENCE_TASKS,
+        SequenceData,
+        build_ntm,
+        evaluate_sequences,
+        per_task=NTM_DEFAULTS,
+    ),
+    "lstm": Algorithm(
+        LSTMConfig,
+        SEQUENCE_TASKS,
+        SequenceData,
+        build_lstm,
+        evaluate_sequences,
+        per_task=SEQUENCE_DEFAULTS,
     ),
 }
 

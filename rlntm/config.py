@@ -49,7 +49,10 @@ class RunConfig:
                     f"unknown env {self.env!r} for algo {self.algo!r}; "
                     f"choose from {sorted(algo.tasks)}"
                 )
-            self._fill_defaults({**algo.defaults, **algo.per_task.get(self.env, {})})
+            task = algo.per_task.get(self.env, {})
+            if "curriculum" in task:  # the algorithm's curriculum options belong to its own
+                task = {"curriculum_kwargs": {}, **task}
+            self._fill_defaults({**algo.defaults, **task})
         if self.curriculum is not None and self.curriculum not in CURRICULA:
             problems.append(
                 f"unknown curriculum {self.curriculum!r}; choose from {sorted(CURRICULA)}"

@@ -281,12 +281,20 @@ class NoCurriculum(Curriculum):
     check again on its own cadence). ``level`` is the longest length the distribution draws.
 
     Args:
-        lengths: anything :func:`envs.lengths.as_length_distribution` accepts.
+        lengths: anything :func:`envs.lengths.as_length_distribution` accepts (in a JSON
+            config, a list is a set of lengths, not a range); None: uniform over
+            ``[min_length, max_length]``.
+        min_length: the shortest length, when ``lengths`` is None.
+        max_length: the longest length, when ``lengths`` is None.
     """
 
     name = "none"
 
-    def __init__(self, *, lengths: Any = (2, 20)) -> None:
+    def __init__(self, *, lengths: Any = None, min_length: int = 2, max_length: int = 20) -> None:
+        if lengths is None:
+            low = _whole(f"{self.name} curriculum: min_length", min_length, 0)
+            high = _whole(f"{self.name} curriculum: max_length (>= min_length)", max_length, low)
+            lengths = (low, high)
         self._distribution = as_length_distribution(lengths)
 
     def distribution(self) -> LengthDistribution:

@@ -3,10 +3,11 @@
 A run folder holds ``config.json`` (the resolved :class:`rlntm.config.RunConfig`), ``tb/``
 (TensorBoard), ``metrics.jsonl``, ``checkpoint.pt`` (written atomically every
 ``checkpoint_every`` updates and at the end), ``eval.json`` (the final generalisation table)
-and ``summary.json`` (why the run stopped). A killed run resumes from its last checkpoint and
-reaches the same state as a run that was never interrupted: checkpoints fall on fixed update
-counts, and hold the weights, optimiser, curriculum, counters, every random state and the
-episodes the environments drew ahead.
+and ``summary.json`` (why the run stopped: ``solved``, ``budget``, or ``diverged`` when the
+agent met a NaN or Inf, with the message; the checkpoint is then the last good one). A killed
+run resumes from its last checkpoint and reaches the same state as a run that was never
+interrupted: checkpoints fall on fixed update counts, and hold the weights, optimiser,
+curriculum, counters, every random state and the episodes (or sequences) drawn ahead.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.base import Agent
+from agents.base import Agent, NonFiniteError
 from rlntm.algorithms import algorithm
 from rlntm.checkpoints import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from rlntm.config import RunConfig
@@ -143,9 +144,9 @@ class Trainer:
         self.curriculum.advance()
         return False
 
-    def run(self) -> TrainResult:
-        """Train until solved or out of budget; evaluate; write every file of the run folder."""
-        cfg, status = self.cfg, "budget"
+    def _train(self) -> str:
+        """The update loop; returns "solved" or "budget"."""
+        cfg = self.cfg
         start_steps, start_time = self.env_steps, time.monotonic()
         while not self.out_of_budget():
             self.data.set_length_distribution(self.curriculum.distribution())
@@ -173,25 +174,46 @@ class Trainer:
             if self.updates % cfg.checkpoint_every == 0:
                 self._save()
             if done:
-                status = "solved"
-                break
+                return "solved"
+        return "budget"
+
+    def run(self) -> TrainResult:
+        """Train until solved or out of budget; evaluate; write every file of the run folder."""
+        cfg = self.cfg
+        try:
+            status = self._train()
+        except NonFiniteError as err:
+            self.progress.close()
+            self.log.close()
+            self._write_summary("diverged", error=str(err))
+            raise
         self._save()
         self.progress.close()
         table = self.algo.evaluate(
             self.agent, cfg.env, cfg.eval_lengths, cfg.eval_episodes, cfg.env_kwargs, seed=777
         )
         for length, row in table.items():
-            self.log.record(f"eval/sequence_accuracy_{length}", row["sequence_accuracy"])
-            self.log.record(f"eval/symbol_accuracy_{length}", row["symbol_accuracy"])
+            for key, value in row.items():
+                if key != "episodes":  # accuracies, and bits per sequence for sequence models
+                    self.log.record(f"eval/{key}_{length}", value)
         self.log.dump(self.env_steps)
         self.log.close()
         write_json_atomic(self.run_dir / "eval.json", table)
-        result = TrainResult(
+        self._write_summary(status)
+        return TrainResult(
             status, self.run_dir, table, self.updates, self.env_steps, round(self.minutes(), 3)
         )
-        summary = {k: v for k, v in result.__dict__.items() if k not in ("run_dir", "table")}
+
+    def _write_summary(self, status: str, **extra: Any) -> None:
+        """``summary.json``: why the run stopped, and how far it got."""
+        summary = {
+            "status": status,
+            "updates": self.updates,
+            "env_steps": self.env_steps,
+            "minutes": round(self.minutes(), 3),
+            **extra,
+        }
         write_json_atomic(self.run_dir / "summary.json", summary)
-        return result
 
 
 def format_table(table: dict[str, dict[str, float]]) -> str:

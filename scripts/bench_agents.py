@@ -1,12 +1,16 @@
-"""Agent benchmark: a task over several seeds; seeds solved, time to solve, generalisation.
+"""Agent benchmark: tasks over several seeds; seeds solved, time to solve, generalisation.
 
     python scripts/bench_agents.py --env Copy --seeds 1 2 3 4 5 --max-minutes 3
     python scripts/bench_agents.py --env Reverse --seeds 1 2 3 4 5 --max-minutes 15 --jobs 2
+    python scripts/bench_agents.py --env Walk Addition --seeds 1 2 3 --max-minutes 6 --jobs 2
 
-Each seed is one ``train_agent.py`` run (in its own process, ``--jobs`` at a time); "solved"
-means the run stopped by itself because every held-out sequence of length --solve-length (at
-least 20x the longest training length) was exact. Prints one JSON line per seed, then a
-summary line: seeds solved, median minutes to solve, longest length at 100%.
+Each seed is one ``train_agent.py`` run (in its own process, ``--jobs`` at a time) with the
+algorithm's defaults for the task; "solved" means the run stopped by itself because every
+held-out sequence of the solve length (1000 for the RL agents, at least 20x the longest
+training length) was exact, and then every sequence of the final table (100 fresh ones per
+--eval-lengths) was exact too. Prints one JSON line per seed and a summary line per task, then
+a Markdown table: task, controller, seeds solved, median and longest minutes to solve, and
+the longest test length at which every seed was 100% exact.
 """
 
 from __future__ import annotations
@@ -19,16 +23,18 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from rlntm.config import RunConfig
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_seed(args: argparse.Namespace, seed: int) -> dict:
+def run_seed(args: argparse.Namespace, env: str, seed: int) -> dict:
     """Train one seed; return its summary and generalisation table."""
-    out = args.out / f"{args.env}__{args.algo}__{seed}"
+    out = args.out / f"{env}__{args.algo}__{seed}"
     command = [
         sys.executable,
         str(ROOT / "scripts" / "train_agent.py"),
-        "--env", args.env, "--algo", args.algo, "--seed", str(seed),
+        "--env", env, "--algo", args.algo, "--seed", str(seed),
         "--max-minutes", str(args.max_minutes), "--out", str(out), "--no-progress",
         "--eval-lengths", *map(str, args.eval_lengths),
     ]  # fmt: skip
@@ -43,7 +49,8 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict:
     exact = [int(k) for k, v in table.items() if v["sequence_accuracy"] == 1.0]
     return {
         "seed": seed,
-        "solved": summary["status"] == "solved",
+        # stopped by its own solve check, and every final test sequence exact as well
+        "solved": summary["status"] == "solved" and len(exact) == len(table),
         "minutes": summary["minutes"],
         "updates": summary["updates"],
         "env_steps": summary["env_steps"],
@@ -53,36 +60,61 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict:
     }
 
 
+def summarise(args: argparse.Namespace, env: str, results: list[dict]) -> dict:
+    """Seeds solved, minutes to solve, longest length every seed got 100% exact."""
+    controller = args.controller or RunConfig(env=env, algo=args.algo).agent.get("controller")
+    minutes = [r["minutes"] for r in results if r.get("solved")]
+    return {
+        "env": env,
+        "algo": args.algo,
+        "controller": controller,
+        "curriculum": args.curriculum or "default",
+        "seeds_solved": f"{len(minutes)}/{len(results)}",
+        "median_minutes_to_solve": statistics.median(minutes) if minutes else None,
+        "max_minutes_to_solve": max(minutes, default=None),
+        "longest_length_all_exact": min((r.get("longest_exact", 0) for r in results), default=0),
+    }
+
+
+def markdown(rows: list[dict]) -> str:
+    """The summaries as a Markdown table."""
+    lines = [
+        "| task | controller | seeds solved | median min to solve | max "
+        "| longest length, all exact |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        med, top = r["median_minutes_to_solve"], r["max_minutes_to_solve"]
+        lines.append(
+            f"| {r['env']} | {r['controller']} | {r['seeds_solved']} | "
+            f"{'-' if med is None else f'{med:.2f}'} | {'-' if top is None else f'{top:.2f}'} | "
+            f"{r['longest_length_all_exact'] or '-'} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
-    """Run the seeds; print a JSON line per seed and a summary line."""
+    """Run the seeds of every task; print JSON lines, summaries and the Markdown table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--env", default="Copy", help="task")
+    p.add_argument("--env", nargs="+", default=["Copy"], help="tasks")
     p.add_argument("--algo", default="qlambda", help="algorithm")
-    p.add_argument("--controller", default=None, help="controller (the agent's default)")
-    p.add_argument("--curriculum", default=None, help="length schedule (the default)")
+    p.add_argument("--controller", default=None, help="controller (the task's default)")
+    p.add_argument("--curriculum", default=None, help="length schedule (the task's default)")
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     p.add_argument("--max-minutes", type=float, default=15.0, help="budget per seed")
     p.add_argument("--eval-lengths", type=int, nargs="+", default=[10, 100, 1000])
     p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (one core each)")
     p.add_argument("--out", type=Path, default=Path("runs/bench"), help="folder for the runs")
     args = p.parse_args()
-    with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda s: run_seed(args, s), args.seeds))
-    for row in results:
-        print(json.dumps(row))
-    solved = [r for r in results if r.get("solved")]
-    summary = {
-        "env": args.env,
-        "algo": args.algo,
-        "controller": args.controller or "default",
-        "curriculum": args.curriculum or "default",
-        "seeds_solved": f"{len(solved)}/{len(results)}",
-        "median_minutes_to_solve": statistics.median(r["minutes"] for r in solved)
-        if solved
-        else None,
-        "longest_length_all_exact": min((r.get("longest_exact", 0) for r in results), default=0),
-    }
-    print(json.dumps(summary))
+    summaries = []
+    for env in args.env:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            results = list(pool.map(lambda s, e=env: run_seed(args, e, s), args.seeds))
+        for row in results:
+            print(json.dumps(row), flush=True)
+        summaries.append(summarise(args, env, results))
+        print(json.dumps(summaries[-1]), flush=True)
+    print(markdown(summaries))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python scripts/evaluate.py RUN_DIR --lengths 100 1000 10000
     python scripts/evaluate.py RUN_DIR --distribution adversarial   # arithmetic tasks
     python scripts/evaluate.py RUN_DIR --render 2 --lengths 8       # traces of the program
+    python scripts/evaluate.py RUN_DIR --plot --lengths 10 20       # NTM: heads over time, PNG
 
 Prints the generalisation table (share of fresh sequences solved exactly, share of symbols
 correct, per length) and writes it to RUN_DIR/eval_<distribution>.json.
@@ -15,11 +16,16 @@ import sys
 from pathlib import Path
 
 import gymnasium as gym
+import numpy as np
 
 import rlntm  # noqa: F401  (registers the environments)
+from agents.base import PolicyAgent
+from agents.sequence_learner import SequenceLearner
 from envs import env_id
+from envs.sequences import make_sequence_task
 from rlntm.algorithms import algorithm
 from rlntm.checkpoints import CheckpointError
+from rlntm.plots import plot_trace
 from rlntm.run_log import write_json_atomic
 from rlntm.training import format_table, load_agent
 
@@ -39,7 +45,15 @@ def parser() -> argparse.ArgumentParser:
         default="uniform",
         help="input distribution (adversarial: carry chains, runs, zeros; arithmetic only)",
     )
-    p.add_argument("--render", type=int, default=0, metavar="N", help="print N traces")
+    p.add_argument(
+        "--render", type=int, default=0, metavar="N", help="print N traces (step-by-step agents)"
+    )
+    p.add_argument(
+        "--plot",
+        action="store_true",
+        help="sequence models: draw inputs, outputs and head weightings of one test sequence "
+        "per length as RUN_DIR/plot_<length>.png",
+    )
     p.add_argument("--device", default=None, help="cpu or cuda (default: the run's)")
     p.add_argument("--seed", type=int, default=2024, help="seed of the test inputs")
     return p
@@ -61,6 +75,18 @@ def render_traces(agent: object, cfg: object, kwargs: dict, length: int, count: 
         print(f"episode {episode}: {info['end_reason']}\n")
 
 
+def plot_sequences(
+    agent: SequenceLearner, cfg: object, kwargs: dict, args: argparse.Namespace
+) -> None:
+    """Save one test sequence per length as a picture of what the model does."""
+    task = make_sequence_task(cfg.env, **kwargs)
+    rng = np.random.default_rng(args.seed)
+    for length in args.lengths:
+        trace = agent.trace(task.sample(rng, np.array([length])))
+        title = f"{cfg.env} / {cfg.algo} / seed {cfg.seed}, length {length}"
+        print(f"picture: {plot_trace(trace, args.run_dir / f'plot_{length}.png', title)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Evaluate; print and save the table."""
     args = parser().parse_args(argv)
@@ -75,8 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if args.render:
+    if args.render and isinstance(agent, PolicyAgent):
         render_traces(agent, cfg, kwargs, min(args.lengths), args.render)
+    elif args.render:
+        print(f"--render shows step-by-step agents; {cfg.algo} is not one (try --plot)")
+    if args.plot and isinstance(agent, SequenceLearner):
+        plot_sequences(agent, cfg, kwargs, args)
+    elif args.plot:
+        print(f"--plot draws sequence models (ntm, lstm); {cfg.algo} is not one (try --render)")
     print(f"{cfg.env} / {cfg.algo} / seed {cfg.seed}, {args.distribution} inputs")
     print(format_table(table))
     write_json_atomic(args.run_dir / f"eval_{args.distribution}.json", table)

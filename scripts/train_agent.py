@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import rlntm  # noqa: F401  (registers the environments)
+from agents.base import NonFiniteError
 from rlntm.algorithms import ALGORITHMS
 from rlntm.checkpoints import CheckpointError
 from rlntm.config import RunConfig
@@ -23,26 +24,35 @@ from rlntm.curricula import CURRICULA
 from rlntm.training import CONFIG_NAME, Trainer, default_run_dir, format_table
 
 #: every controller some algorithm offers; each algorithm's config checks its own
-CONTROLLERS = ("gru", "lstm", "ff")
+CONTROLLERS = ("gru", "lstm", "ff", "direct")
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line; every flag documented in --help."""
     p = argparse.ArgumentParser(
-        description="Train an agent on an algorithmic task (rlntm).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Train an agent on an algorithmic task (rlntm). Flags left out take the "
+        "algorithm's defaults for the task (rlntm/algorithms.py), or the saved config's.",
     )
     tasks = sorted({task for algo in ALGORITHMS.values() for task in algo.tasks})
     p.add_argument("--env", choices=tasks, default=None, help="task (default Reverse)")
-    p.add_argument("--algo", choices=sorted(ALGORITHMS), default=None, help="learning algorithm")
+    p.add_argument(
+        "--algo", choices=sorted(ALGORITHMS), default=None, help="learning algorithm (qlambda)"
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default 1)")
     p.add_argument("--device", default=None, help="cpu or cuda (default cpu)")
-    p.add_argument("--controller", choices=CONTROLLERS, default=None, help="controller (gru)")
+    p.add_argument(
+        "--controller",
+        choices=CONTROLLERS,
+        default=None,
+        help="controller (default per algorithm and task: qlambda ff for Reverse and Walk, "
+        "gru otherwise)",
+    )
     p.add_argument(
         "--curriculum",
         choices=sorted(CURRICULA),
         default=None,
-        help="length schedule (default: zaremba for Copy, rlntm otherwise)",
+        help="length schedule (default per algorithm and task: zaremba for qlambda on Copy, "
+        "none for ntm and lstm, rlntm otherwise)",
     )
     p.add_argument("--max-steps", type=int, default=None, help="budget in environment steps")
     p.add_argument("--max-minutes", type=float, default=None, help="budget in minutes (20)")
@@ -94,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"run folder: {run_dir}")
     print(f"config: {dataclasses.asdict(cfg)}")
-    result = trainer.run()
+    try:
+        result = trainer.run()
+    except NonFiniteError as err:
+        print(f"\nerror: training diverged: {err}", file=sys.stderr)
+        return 1
     why = "solved" if result.status == "solved" else "budget spent, not solved"
     print(
         f"\n{cfg.env} / {cfg.algo} / seed {cfg.seed}: {why} after {result.updates} updates, "

@@ -479,3 +479,15 @@ def test_make_curriculum_registry_and_errors():
         make_curriculum("gym", start=5, max_level=4)
     with pytest.raises(ValueError, match="cannot read a length distribution"):
         make_curriculum("none", lengths="long")
+
+
+def test_none_range_survives_a_json_config():
+    """A range given as min/max (or a mapping with string keys) reads the same after JSON."""
+    kwargs = json.loads(json.dumps({"min_length": 1, "max_length": 20}))
+    dist = make_curriculum("none", **kwargs).distribution()
+    assert dist.lengths.tolist() == list(range(1, 21))
+    mapping = json.loads(json.dumps({"lengths": {3: 0.25, 7: 0.75}}))
+    dist = make_curriculum("none", **mapping).distribution()
+    assert dist.lengths.tolist() == [3, 7] and dist.probs.tolist() == [0.25, 0.75]
+    with pytest.raises(ValueError, match="max_length"):
+        make_curriculum("none", min_length=5, max_length=2)

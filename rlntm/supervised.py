@@ -1,0 +1,155 @@
+"""What the training core needs for the supervised sequence models (``--algo ntm``, ``lstm``).
+
+- :class:`SequenceData`: the data source an update consumes: batches of fresh instances of a
+  :mod:`envs.sequences` task, lengths drawn from the curriculum's distribution.
+- :func:`evaluate_sequences`: the generalisation table, with the cost in bits per sequence.
+- :func:`build_ntm`, :func:`build_lstm`: the agents.
+- :data:`SEQUENCE_DEFAULTS`: per task, the lengths trained on and tested at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from agents.ntm import NTM, NTMConfig
+from agents.sequence_learner import SequenceLearner
+from agents.sequence_lstm import LSTMConfig, SequenceLSTM
+from envs.lengths import LengthDistribution, as_length_distribution
+from envs.sequences import SEQUENCE_TASKS, SequenceBatch, make_sequence_task
+from envs.sequences.tape import TAPE_SEQUENCE_TASKS
+from rlntm.seeding import generator_state, set_generator_state
+
+
+class SequenceData:
+    """Fresh training batches of a sequence task (what :meth:`SequenceLearner.update` reads).
+
+    Args:
+        task: a name of :data:`envs.sequences.SEQUENCE_TASKS`.
+        env_kwargs: the task's parameters.
+        batch: sequences per batch.
+        seed: seeds the instances drawn.
+    """
+
+    def __init__(self, task: str, env_kwargs: dict[str, Any], batch: int, seed: int) -> None:
+        self.task = make_sequence_task(task, **env_kwargs)
+        self.batch = batch
+        self.rng = np.random.default_rng(seed)
+        self.lengths = LengthDistribution.fixed(self.task.min_length)
+
+    def set_length_distribution(self, spec: Any) -> None:
+        """Every later batch draws its lengths from ``spec`` (the curriculum's hook)."""
+        self.lengths = as_length_distribution(spec)
+
+    def next_batch(self) -> SequenceBatch:
+        """``batch`` fresh instances, each length drawn from the distribution."""
+        return self.task.sample(self.rng, self.lengths.sample(self.rng, self.batch))
+
+    def state_dict(self) -> dict[str, Any]:
+        """The random state (the distribution is set again before every update)."""
+        return {"rng": generator_state(self.rng)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`."""
+        set_generator_state(self.rng, state["rng"])
+
+
+def build_ntm(config: NTMConfig, data: SequenceData, seed: int, device: str) -> SequenceLearner:
+    """An NTM learner sized for ``data``'s task (weights from torch's global seed)."""
+    model = NTM(data.task.in_dim, data.task.out_dim, config)
+    return SequenceLearner(model, config, data.task.categorical, device)
+
+
+def build_lstm(config: LSTMConfig, data: SequenceData, seed: int, device: str) -> SequenceLearner:
+    """An LSTM baseline learner sized for ``data``'s task."""
+    model = SequenceLSTM(data.task.in_dim, data.task.out_dim, config)
+    return SequenceLearner(model, config, data.task.categorical, device)
+
+
+def evaluate_sequences(
+    agent: SequenceLearner,
+    task: str,
+    lengths: Sequence[int],
+    episodes: int = 100,
+    env_kwargs: dict[str, Any] | None = None,
+    seed: int = 12345,
+    batch: int = 256,
+) -> dict[str, dict[str, float]]:
+    """The generalisation table of a sequence model.
+
+    Returns ``{str(length): {"sequence_accuracy", "symbol_accuracy", "bits_per_sequence",
+    "episodes"}}`` over ``episodes`` fresh instances per length (``seed`` fixes them);
+    ``symbol_accuracy`` is the share of scored steps whose every output is right. Tasks with a
+    reference predictor (DynamicNGrams) add ``reference_bits_per_sequence``.
+    """
+    source = make_sequence_task(task, **(env_kwargs or {}))
+    table = {}
+    for length in lengths:
+        rng = np.random.default_rng([seed, int(length)])
+        parts = []
+        for done in range(0, episodes, batch):
+            instances = source.sample(rng, np.full(min(batch, episodes - done), int(length)))
+            result = agent.evaluate_batch(instances)
+            result["reference"] = instances.reference_bits
+            parts.append(result)
+        joined = {k: np.concatenate([p[k] for p in parts]) for k in ("bits", "scored", "correct")}
+        row = {
+            "sequence_accuracy": float((joined["correct"] == joined["scored"]).mean()),
+            "symbol_accuracy": float(joined["correct"].sum() / max(joined["scored"].sum(), 1)),
+            "bits_per_sequence": float(joined["bits"].mean()),
+            "episodes": episodes,
+        }
+        if parts[0]["reference"] is not None:
+            reference = np.concatenate([p["reference"] for p in parts])
+            row["reference_bits_per_sequence"] = float(reference.mean())
+        table[str(length)] = row
+    return table
+
+
+def _defaults(low: int, high: int, test: list[int], solve: int) -> dict[str, Any]:
+    """RunConfig defaults: lengths uniform in ``low..high`` (listed one by one, so that the
+    distribution survives config.json, where a ``(low, high)`` pair would become a list of two
+    lengths), the test lengths, the solve length."""
+    return {
+        "curriculum": "none",
+        "curriculum_kwargs": {"lengths": list(range(low, high + 1))},
+        "eval_lengths": test,
+        "solve_length": solve,
+    }
+
+
+#: task -> RunConfig defaults for the sequence models (the paper's training and test lengths)
+SEQUENCE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "BitCopy": _defaults(1, 20, [10, 20, 30, 50, 120], 50),
+    "BitRepeatCopy": _defaults(1, 10, [5, 10, 15, 20], 10),
+    "AssociativeRecall": _defaults(2, 6, [3, 6, 10, 15], 6),
+    "DynamicNGrams": _defaults(200, 200, [200], 200),
+    "PrioritySort": _defaults(20, 20, [20], 20),
+    **dict.fromkeys(TAPE_SEQUENCE_TASKS, _defaults(1, 20, [10, 20, 30, 50, 120], 50)),
+}
+
+#: the NTM's settings in the paper's experiment on a task (feed-forward controllers)
+_NTM_AGENT = {
+    "AssociativeRecall": {"hidden": 256, "read_heads": 4, "write_heads": 4},
+    "PrioritySort": {"hidden": 512, "read_heads": 8, "write_heads": 8},
+}
+
+#: :data:`SEQUENCE_DEFAULTS` with the NTM's per-task settings
+NTM_DEFAULTS = {
+    task: {**fields, "agent": _NTM_AGENT.get(task, {})}
+    for task, fields in SEQUENCE_DEFAULTS.items()
+}
+
+__all__ = [
+    "LSTMConfig",
+    "NTMConfig",
+    "NTM_DEFAULTS",
+    "SEQUENCE_DEFAULTS",
+    "SEQUENCE_TASKS",
+    "SequenceData",
+    "build_lstm",
+    "build_ntm",
+    "evaluate_sequences",
+]

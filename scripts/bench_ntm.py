@@ -1,0 +1,147 @@
+"""Training speed of the NTM (sequences per second), and learning in a fixed budget of
+sequences; JSON lines.
+
+    python scripts/bench_ntm.py                       # CPU: batch sizes, then memory sizes
+    python scripts/bench_ntm.py --device cuda --batches 32 1024 4096
+    python scripts/bench_ntm.py --compile             # torch.compile the step function
+    python scripts/bench_ntm.py --learn BitCopy --seeds 1 2 3 --sequences 10000
+    python scripts/bench_ntm.py --learn Reverse --algo lstm --agent '{"layers": 1}'
+
+``--learn`` trains with the task's default settings (those of ``train_agent.py``) for exactly
+``--sequences`` sequences, without the trainer's early stop when solved, and prints the
+training cost (bits per sequence, mean over the last 500 sequences), the first sequence count
+where that mean fell under 0.1 bits, and the generalisation table.
+
+The workload is the issue's: BitCopy at length 20 (41 steps a sequence), N = 128, M = 20, an
+LSTM controller of 100 units, one read and one write head; one training update (forward,
+backward through time, optimiser step) per timed batch. Each row is timed for ``--seconds``
+after ``--warmup`` updates (compilation happens there). The first sweep varies the batch size
+at N = 128, the second the memory size at batch 32; ``ms_per_step_per_cell`` shows how the cost
+of one step grows with N. Run it on an idle machine: other processes change the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from agents.ntm import NTMConfig
+from rlntm.config import RunConfig
+from rlntm.curricula import make_curriculum
+from rlntm.seeding import seed_everything
+from rlntm.supervised import SequenceData, build_ntm, evaluate_sequences
+from rlntm.training import make_agent
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    p = argparse.ArgumentParser(
+        description="NTM training throughput (sequences per second).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--batches", type=int, nargs="+", default=[1, 32, 256, 1024])
+    p.add_argument("--memory-sizes", type=int, nargs="+", default=[64, 128, 256, 512, 1024, 2048])
+    p.add_argument("--length", type=int, default=20, help="BitCopy length (2L+1 steps)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the step function")
+    p.add_argument("--seconds", type=float, default=5.0, help="timed seconds per row")
+    p.add_argument("--warmup", type=int, default=2, help="untimed updates per row")
+    p.add_argument("--learn", metavar="TASK", help="learning benchmark on TASK instead")
+    p.add_argument("--algo", default="ntm", help="with --learn: ntm or lstm")
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="with --learn")
+    p.add_argument("--sequences", type=int, default=10_000, help="with --learn: the budget")
+    p.add_argument("--agent", type=json.loads, default={}, help="with --learn: settings, JSON")
+    return p
+
+
+def measure(args: argparse.Namespace, batch: int, memory_size: int) -> dict:
+    """Train for ``args.seconds``; the throughput row for one batch and memory size."""
+    torch.manual_seed(0)
+    data = SequenceData("BitCopy", {}, batch, seed=0)
+    data.set_length_distribution(args.length)
+    config = NTMConfig(
+        batch_size=batch,
+        memory_size=memory_size,
+        controller="lstm",
+        hidden=100,
+        compile=args.compile,
+    )
+    agent = build_ntm(config, data, 0, args.device)
+    for _ in range(args.warmup):
+        agent.update(data)
+    sync = torch.cuda.synchronize if args.device.startswith("cuda") else (lambda: None)
+    sync()
+    start, updates = time.perf_counter(), 0
+    while time.perf_counter() - start < args.seconds:
+        agent.update(data)
+        updates += 1
+    sync()
+    seconds = time.perf_counter() - start
+    steps = 2 * args.length + 1
+    return {
+        "device": args.device,
+        "compile": args.compile,
+        "batch": batch,
+        "memory_size": memory_size,
+        "sequences_per_s": round(updates * batch / seconds, 1),
+        "ms_per_step_per_cell": round(1e3 * seconds / (updates * steps) / memory_size, 6),
+        "updates": updates,
+        "threads": torch.get_num_threads(),
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def learn(args: argparse.Namespace, seed: int) -> dict:
+    """Train one seed for ``args.sequences`` sequences; its costs and generalisation table."""
+    cfg = RunConfig(env=args.learn, algo=args.algo, seed=seed, device=args.device, agent=args.agent)
+    seed_everything(seed)
+    agent, data = make_agent(cfg)
+    data.set_length_distribution(
+        make_curriculum(cfg.curriculum, **cfg.curriculum_kwargs).distribution()
+    )
+    window = max(1, 500 // cfg.agent["batch_size"])
+    costs, converged, start = [], None, time.perf_counter()
+    while agent.sequences < args.sequences:
+        costs.append(agent.update(data)["train/bits_per_sequence"])
+        if converged is None and len(costs) >= window and np.mean(costs[-window:]) < 0.1:
+            converged = agent.sequences
+    table = evaluate_sequences(agent, cfg.env, cfg.eval_lengths, 100, cfg.env_kwargs, seed=777)
+    return {
+        "task": cfg.env,
+        "algo": cfg.algo,
+        "seed": seed,
+        "sequences": agent.sequences,
+        "train_bits_per_sequence": round(float(np.mean(costs[-window:])), 4),
+        "sequences_to_under_0.1_bits": converged,
+        "minutes": round((time.perf_counter() - start) / 60, 2),
+        "load_average": round(os.getloadavg()[0], 2),
+        "agent": {k: v for k, v in cfg.agent.items() if k in args.agent},
+        "eval": {
+            length: {k: round(v, 4) for k, v in row.items() if k != "episodes"}
+            for length, row in table.items()
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one JSON line per configuration (or per seed, with ``--learn``)."""
+    args = parser().parse_args(argv)
+    if args.learn:
+        for seed in args.seeds:
+            print(json.dumps(learn(args, seed)), flush=True)
+        return 0
+    rows = [(batch, 128) for batch in args.batches]
+    rows += [(32, n) for n in args.memory_sizes if n != 128 or 32 not in args.batches]
+    for batch, memory_size in rows:
+        print(json.dumps(measure(args, batch, memory_size)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The NTM and LSTM sequence learners: gradients, causality, stability, saving, learning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from agents.ntm import NTM, NTMConfig
+from agents.sequence_learner import NonFiniteError
+from agents.sequence_lstm import LSTMConfig
+from rlntm.supervised import SequenceData, build_lstm, build_ntm, evaluate_sequences
+
+
+def learner(task="BitCopy", lengths=(1, 5), batch=8, seed=0, algo="ntm", **config):
+    torch.manual_seed(seed)
+    data = SequenceData(task, {}, batch, seed)
+    data.set_length_distribution(lengths)
+    if algo == "ntm":
+        return build_ntm(NTMConfig(batch_size=batch, **config), data, seed, "cpu"), data
+    return build_lstm(LSTMConfig(batch_size=batch, **config), data, seed, "cpu"), data
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"controller": "lstm"},
+        {"controller": "ff"},
+        {"controller": "lstm", "read_heads": 2, "write_heads": 3, "shift_range": 2},
+    ],
+)
+def test_every_parameter_gets_a_gradient(config):
+    agent, data = learner(memory_size=16, memory_width=6, hidden=12, **config)
+    b = agent.tensors(data.next_batch())
+    s = agent.score(agent.model(b["inputs"]), b)
+    s["nats"].sum().backward()
+    for name, p in agent.model.named_parameters():
+        assert p.grad is not None and torch.isfinite(p.grad).all(), name
+        assert p.grad.abs().sum() > 0, f"no gradient reaches {name}"
+
+
+def test_padding_after_an_instance_never_changes_its_outputs():
+    agent, data = learner(memory_size=16, memory_width=6, hidden=12)
+    batch = data.task.sample(np.random.default_rng(0), np.array([2, 7, 4]))
+    inputs = agent.tensors(batch)["inputs"]
+    together = agent.model(inputs)
+    for i in range(3):
+        alone = agent.model(inputs[: batch.steps[i], i : i + 1])
+        assert torch.allclose(together[: batch.steps[i], i : i + 1], alone, atol=1e-6)
+
+
+def test_read_and_write_weightings_are_recorded_as_distributions():
+    agent, data = learner(memory_size=16, memory_width=6, hidden=12, read_heads=2)
+    inputs = agent.tensors(data.next_batch())["inputs"]
+    logits, trace = agent.model.run(inputs, record=True)
+    T, B = inputs.shape[:2]
+    assert trace["read_weights"].shape == (T, B, 2, 16)
+    assert trace["write_weights"].shape == (T, B, 1, 16)
+    for w in trace.values():
+        assert torch.allclose(w.sum(-1), torch.ones(w.shape[:-1]), atol=1e-5)
+    picture = agent.trace(data.next_batch())
+    assert picture["read_weights"].ndim == 3 and picture["outputs"].min() >= 0
+
+
+def test_no_nan_over_a_long_run_with_extreme_inputs():
+    torch.manual_seed(0)
+    model = NTM(9, 8, NTMConfig(memory_size=32, memory_width=8, hidden=16))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(50.0)  # saturate every gate, key strength and sharpening
+    inputs = torch.randn(600, 4, 9) * 100.0
+    logits, trace = model.run(inputs, record=True)
+    assert torch.isfinite(logits).all()
+    logits.sum().backward()
+    for name, p in model.named_parameters():
+        assert torch.isfinite(p.grad).all(), name
+
+
+def test_training_at_a_high_learning_rate_stays_finite():
+    agent, data = learner(lengths=(1, 30), lr=1e-2, memory_size=32, memory_width=8, hidden=16)
+    for _ in range(40):
+        metrics = agent.update(data)
+        assert np.isfinite(metrics["train/loss"])
+    for p in agent.model.parameters():
+        assert torch.isfinite(p).all()
+
+
+def test_a_nan_stops_training_before_the_optimiser_step():
+    agent, data = learner(memory_size=16, memory_width=6, hidden=12)
+    agent.update(data)
+    with torch.no_grad():
+        agent.model.output.bias[0] = float("nan")
+    before = {k: v.clone() for k, v in agent.model.state_dict().items()}
+    with pytest.raises(NonFiniteError, match="loss is nan at update 2.*last checkpoint is intact"):
+        agent.update(data)
+    for key, value in agent.model.state_dict().items():
+        assert torch.equal(value, before[key]) or torch.isnan(before[key]).any(), key
+
+
+def test_state_dict_round_trip_continues_identically():
+    a, data_a = learner(memory_size=16, memory_width=6, hidden=12)
+    a.update(data_a)
+    saved, data_state = a.state_dict(), data_a.state_dict()
+    b, data_b = learner(memory_size=16, memory_width=6, hidden=12, seed=5)
+    b.load_state_dict(saved)
+    data_b.load_state_dict(data_state)
+    data_b.set_length_distribution((1, 5))
+    assert a.update(data_a)["train/loss"] == b.update(data_b)["train/loss"]
+    with pytest.raises(ValueError, match="differs"):
+        learner(memory_size=8, memory_width=6, hidden=12)[0].load_state_dict(saved)
+
+
+def test_evaluation_table_reports_bits_per_sequence():
+    agent, _ = learner(task="DynamicNGrams", lengths=50, memory_size=8, memory_width=4, hidden=8)
+    table = evaluate_sequences(agent, "DynamicNGrams", [20, 40], episodes=10, seed=1)
+    assert set(table) == {"20", "40"}
+    for row in table.values():
+        assert {"sequence_accuracy", "symbol_accuracy", "bits_per_sequence", "episodes"} <= set(row)
+        assert row["bits_per_sequence"] > 0 and row["reference_bits_per_sequence"] > 0
+    again = evaluate_sequences(agent, "DynamicNGrams", [20, 40], episodes=10, seed=1)
+    assert again == table
+
+
+def test_symbol_tasks_use_a_softmax_and_the_lstm_baseline_learns_too():
+    agent, data = learner(task="Reverse", algo="lstm", hidden=16, layers=1, lr=1e-2)
+    first = agent.update(data)
+    assert first["train/bits_per_sequence"] > 0 and first["rollout/steps"] > 0
+    for _ in range(30):
+        last = agent.update(data)
+    assert last["train/loss"] < first["train/loss"]
+
+
+def test_ntm_learns_bitcopy_at_lengths_1_to_3_in_a_fixed_budget():
+    agent, data = learner(
+        lengths=[1, 2, 3], batch=16, lr=1e-2, memory_size=16, memory_width=8, hidden=100, seed=1
+    )
+    costs = [agent.update(data)["train/bits_per_sequence"] for _ in range(600)]
+    assert np.mean(costs[:50]) > 10 and np.mean(costs[-50:]) < 0.5
+    table = evaluate_sequences(agent, "BitCopy", [3], episodes=50, seed=0)
+    assert table["3"]["sequence_accuracy"] >= 0.9 and table["3"]["bits_per_sequence"] < 1.0

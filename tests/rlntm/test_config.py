@@ -1,0 +1,43 @@
+"""RunConfig: the algorithm's defaults per task fill only what the user left open."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rlntm.algorithms import ALGORITHMS
+from rlntm.config import RunConfig
+
+
+def test_task_defaults_fill_what_is_left_open():
+    copy = RunConfig(env="Copy")
+    assert copy.curriculum == "zaremba"
+    assert copy.curriculum_kwargs == {}  # the rlntm options of the default do not leak in
+    assert copy.agent["lr"] == 3e-3 and copy.agent["penalty_accuracy"] == 0.95
+    reverse = RunConfig(env="Reverse")
+    assert reverse.curriculum == "rlntm" and reverse.curriculum_kwargs == {"max_level": 10}
+    assert reverse.agent["controller"] == "ff"
+    assert reverse.eval_lengths == [10, 100, 1000] and reverse.solve_length == 1000
+
+
+def test_what_the_user_gives_wins():
+    cfg = RunConfig(env="Reverse", curriculum="gym", agent={"controller": "gru", "lr": 0.01})
+    assert cfg.curriculum == "gym" and cfg.curriculum_kwargs == {}
+    assert cfg.agent["controller"] == "gru" and cfg.agent["lr"] == 0.01
+    cfg = RunConfig(env="Reverse", curriculum_kwargs={"max_level": 4}, eval_lengths=[7])
+    assert cfg.curriculum_kwargs == {"max_level": 4} and cfg.eval_lengths == [7]
+
+
+def test_saved_config_round_trips(tmp_path):
+    cfg = RunConfig(env="Walk", seed=4)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(cfg.to_dict()))
+    assert RunConfig.from_file(path) == cfg
+
+
+@pytest.mark.parametrize("algo", sorted(ALGORITHMS))
+def test_every_algorithm_resolves_a_default_config_for_each_task(algo):
+    for task in ALGORITHMS[algo].tasks:
+        cfg = RunConfig(env=task, algo=algo, max_minutes=1)
+        assert cfg.agent and cfg.curriculum and cfg.eval_lengths and cfg.solve_length

@@ -1,0 +1,130 @@
+"""The NTM and LSTM through the training command: files, resume, a NaN stop, pictures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from agents.sequence_learner import NonFiniteError
+from rlntm.checkpoints import load_checkpoint
+from rlntm.config import RunConfig
+from rlntm.training import Trainer
+from tests.rlntm.test_training import ROOT, assert_same_state, cli, final_state
+
+TINY = {
+    "algo": "ntm",
+    "env": "BitCopy",
+    "seed": 2,
+    "max_steps": 600,
+    "max_minutes": None,
+    "eval_lengths": [3, 6],
+    "eval_episodes": 8,
+    "solve_length": 6,
+    "solve_episodes": 4,
+    "checkpoint_every": 3,
+    "log_every": 2,
+    "curriculum_kwargs": {"lengths": [1, 2, 3, 4]},
+    "agent": {"hidden": 12, "memory_size": 16, "memory_width": 6, "batch_size": 4},
+}
+
+
+def tiny_config(tmp_path, **changes):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({**TINY, **changes}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("env", "algo", "agent"),
+    [
+        ("BitCopy", "ntm", TINY["agent"]),
+        ("Reverse", "ntm", TINY["agent"]),
+        ("AssociativeRecall", "lstm", {"hidden": 12, "layers": 1, "batch_size": 4}),
+    ],
+)
+def test_tiny_run_writes_every_file_with_bits_per_sequence(tmp_path, env, algo, agent):
+    changes = {"env": env, "algo": algo, "agent": agent}
+    if env == "AssociativeRecall":
+        changes["curriculum_kwargs"] = {"lengths": [2, 3]}  # a list: each of them
+    out = tmp_path / "run"
+    result = cli("--config", tiny_config(tmp_path, **changes), "--out", out, "--no-progress")
+    assert "sequences exact" in result.stdout
+    for name in ("config.json", "metrics.jsonl", "checkpoint.pt", "eval.json", "summary.json"):
+        assert (out / name).is_file(), name
+    assert any((out / "tb").iterdir())
+    table = json.loads((out / "eval.json").read_text())
+    assert set(table) == {"3", "6"}
+    for row in table.values():
+        assert row["episodes"] == 8 and row["bits_per_sequence"] > 0
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert {"train/bits_per_sequence", "rollout/sequence_accuracy", "curriculum/level"} <= set(
+        rows[0]
+    )
+
+
+def test_default_flags_train_bitcopy_on_lengths_1_to_20():
+    cfg = RunConfig(env="BitCopy", algo="ntm", max_steps=10)
+    assert cfg.curriculum == "none" and cfg.curriculum_kwargs == {"lengths": list(range(1, 21))}
+    assert cfg.eval_lengths == [10, 20, 30, 50, 120]
+    assert cfg.agent["memory_size"] == 128 and cfg.agent["controller"] == "ff"
+    recall = RunConfig(env="AssociativeRecall", algo="ntm", max_steps=10)
+    assert recall.agent["read_heads"] == 4 and recall.agent["hidden"] == 256
+    assert RunConfig(env="AssociativeRecall", algo="lstm", max_steps=10).agent["layers"] == 3
+
+
+def test_unknown_settings_fail_with_the_choices():
+    result = cli("--env", "BitCopy", "--algo", "ntm", "--controller", "gru", check=False)
+    assert result.returncode == 2 and "the ntm controller must be one of" in result.stderr
+    result = cli("--env", "Walk", "--algo", "ntm", check=False)
+    assert result.returncode == 2 and "unknown env 'Walk' for algo 'ntm'" in result.stderr
+
+
+def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path):
+    config = tiny_config(tmp_path)
+    cli("--config", config, "--out", tmp_path / "whole", "--no-progress")
+    cli("--config", config, "--out", tmp_path / "part", "--no-progress", "--max-steps", 250)
+    assert 250 <= final_state(tmp_path / "part")["env_steps"] < 600
+    cli("--resume", tmp_path / "part", "--max-steps", 600, "--no-progress")
+    assert_same_state(final_state(tmp_path / "whole"), final_state(tmp_path / "part"))
+
+
+def test_a_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
+    cfg = RunConfig.from_file(tiny_config(tmp_path))
+    trainer = Trainer(cfg, tmp_path / "run", progress=False)
+    original = trainer.agent.update
+
+    def poisoned(data):
+        if trainer.updates == 4:  # after the checkpoint of update 3
+            with torch.no_grad():
+                trainer.agent.model.output.bias.fill_(float("nan"))
+        return original(data)
+
+    trainer.agent.update = poisoned
+    with pytest.raises(NonFiniteError, match="loss is nan"):
+        trainer.run()
+    state = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert state["updates"] == 3
+    for value in state["agent"]["model"].values():
+        assert torch.isfinite(value).all()
+
+
+def test_evaluate_plots_the_heads_and_renders_only_step_by_step_agents(tmp_path):
+    out = tmp_path / "run"
+    cli("--config", tiny_config(tmp_path), "--out", out, "--no-progress")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "evaluate.py"), out, "--lengths", "4", "--plot"]
+        + ["--render", "1", "--episodes", "5"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--render shows step-by-step agents" in result.stdout
+    png = out / "plot_4.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "bits_per_sequence" in (out / "eval_uniform.json").read_text()
