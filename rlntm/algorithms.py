@@ -26,6 +26,7 @@ import numpy as np
 
 from agents.base import Agent
 from agents.qlambda import QLambdaAgent, QLambdaConfig
+from agents.reinforce import REINFORCE_TASKS, ReinforceConfig, build_reinforce
 from envs import env_id
 from envs.tasks import TASKS
 from rlntm.evaluation import evaluate
@@ -100,6 +101,16 @@ ALGORITHMS: dict[str, Algorithm] = {
             "Reverse": {"agent": {"controller": "ff"}},
             "Walk": {"agent": {"controller": "ff"}},
         },
+    ),
+    "reinforce": Algorithm(
+        ReinforceConfig,
+        REINFORCE_TASKS,
+        make_vector_env,
+        build_reinforce,
+        evaluate,
+        # the paper's input head moves -1 / 0 / +1; see docs/reinforce.md
+        defaults={"curriculum": "rlntm", "env_kwargs": {"stay": True}},
+        per_task={"ForwardReverse": {"agent": {"memory": "real"}}},
     ),
     "ntm": Algorithm(
         NTMConfig,

@@ -155,13 +155,24 @@ def assert_same_state(a: dict, b: dict):
         assert torch.equal(value, b["agent"]["model"][key]), key
 
 
-def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path):
-    config = write_config(tmp_path / "c.json", curriculum="rlntm", curriculum_kwargs={})
+#: the REINFORCE agent, small (its own tests import it)
+REINFORCE_TINY = {"algo": "reinforce", "agent": {"hidden": 16, "memory_size": 4, "batch_size": 8}}
+
+
+@pytest.mark.parametrize(
+    "changes, stop, total",
+    [({}, 1500, 4000), (REINFORCE_TINY, 1200, 3000)],
+    ids=["qlambda", "reinforce"],
+)
+def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path, changes, stop, total):
+    config = write_config(
+        tmp_path / "c.json", **changes, curriculum="rlntm", curriculum_kwargs={}, max_steps=total
+    )
     cli("--config", config, "--out", tmp_path / "whole", "--no-progress")
-    cli("--config", config, "--out", tmp_path / "part", "--no-progress", "--max-steps", 1500)
+    cli("--config", config, "--out", tmp_path / "part", "--no-progress", "--max-steps", stop)
     first = final_state(tmp_path / "part")
-    assert 1500 <= first["env_steps"] < 4000
-    cli("--resume", tmp_path / "part", "--max-steps", 4000, "--no-progress")
+    assert stop <= first["env_steps"] < total
+    cli("--resume", tmp_path / "part", "--max-steps", total, "--no-progress")
     assert_same_state(final_state(tmp_path / "whole"), final_state(tmp_path / "part"))
 
 

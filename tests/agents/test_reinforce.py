@@ -1,0 +1,254 @@
+"""The REINFORCE agent: estimator maths, gradient checks by enumeration, memory, acting."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+import rlntm  # noqa: F401  (registers the environments)
+from agents import real_memory
+from agents.reinforce import (
+    ReinforceConfig,
+    advantages,
+    build_reinforce,
+    returns_to_go,
+)
+from rlntm.algorithms import make_vector_env
+
+INPUT = [1, 0]  # the fixed Copy input of the enumeration tests (base 2)
+
+
+@pytest.fixture
+def float64():
+    """Exact arithmetic for the gradient checks."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(before)
+
+
+def make_agent(task="Copy", batch=4, seed=0, env_kwargs=None, **changes):
+    torch.manual_seed(seed)
+    envs = make_vector_env(task, {"stay": True, "base": 2, **(env_kwargs or {})}, batch, seed)
+    cfg = ReinforceConfig(**{"hidden": 8, "memory_size": 4, **changes})
+    return build_reinforce(cfg, envs, seed, "cpu"), envs
+
+
+# --------------------------------------------------------------------------------- estimator
+def test_returns_to_go_with_and_without_causality():
+    rewards = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])  # (T=3, B=2)
+    alive = torch.tensor([[1.0, 1.0], [1.0, 1.0], [1.0, 0.0]])
+    assert returns_to_go(rewards, alive, True).tolist() == [[2, 1], [1, 1], [1, 0]]
+    assert returns_to_go(rewards, alive, False).tolist() == [[2, 1], [2, 1], [2, 0]]
+
+
+def test_normalized_advantages_are_centred_and_scaled_over_live_steps():
+    g = torch.tensor([[3.0, 1.0], [2.0, 5.0]])
+    alive = torch.tensor([[1.0, 1.0], [1.0, 0.0]])
+    adv = advantages(g, torch.ones_like(g), alive, normalize=True)
+    live = adv[alive.bool()]
+    assert abs(float(live.mean())) < 1e-6 and abs(float(live.std(unbiased=False)) - 1) < 1e-4
+    assert adv[1, 1] == 0
+    assert advantages(g, torch.ones_like(g), alive, normalize=False).tolist() == [
+        [2, 0],
+        [1, 0],
+    ]
+
+
+# --------------------------------------------------------------------------------- enumeration
+def enumerate_rollout(agent, envs_seed=0, horizon=3):
+    """Every head-action sequence of ``horizon`` steps on one fixed input, as one batch.
+
+    Returns the rollout and each sequence's probability (with grad). Steps after an episode
+    ended count every action as equally likely, so the weights sum to one.
+    """
+    joint = list(itertools.product(*(range(k) for k in agent.components.values())))
+    seqs = np.array(list(itertools.product(joint, repeat=horizon)))  # (N, T, k)
+    env_kwargs = {"stay": True, "base": 2, "length": len(INPUT), "max_episode_steps": horizon}
+    envs = make_vector_env("Copy", env_kwargs, len(seqs), envs_seed)
+    b = agent.rollout(envs, given=seqs.transpose(1, 0, 2), options={"input": [INPUT] * len(seqs)})
+    alive = b["alive"].double()  # (T', B)
+    dead_steps = horizon - alive.sum(0)  # (B,) steps after the end, actions irrelevant
+    weight = torch.exp((b["logp"] * alive).sum(0)) * float(len(joint)) ** -dead_steps
+    return b, weight
+
+
+def scoring_rollout(horizon=3, **changes):
+    """An agent (the first of a few seeds) some of whose enumerated sequences earn a reward,
+    so that the gradients compared are not all zero; its rollout and the weights."""
+    for seed in range(10):
+        agent, _ = make_agent(seed=seed, **changes)
+        b, weight = enumerate_rollout(agent, horizon=horizon)
+        returns = (b["reward"] * b["alive"]).sum(0)  # (N,) env reward per sequence
+        if returns.max() > 0:
+            return agent, b, weight, returns
+    raise AssertionError("no seed scores: every gradient would be zero")
+
+
+ESTIMATORS = [
+    {"causality": True, "online_baseline": False, "offline_baseline": False},
+    {"causality": False, "online_baseline": False, "offline_baseline": False},
+    {"causality": True, "online_baseline": True, "offline_baseline": False},
+    {"causality": True, "online_baseline": False, "offline_baseline": True},
+    {"causality": False, "online_baseline": True, "offline_baseline": True},
+]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+@pytest.mark.parametrize(("controller", "memory"), [("lstm", "none"), ("direct", "real")])
+@pytest.mark.parametrize("logprob_reward", [0.0, 1.0])
+def test_reinforce_gradient_equals_the_exact_gradient_in_expectation(
+    float64, estimator, controller, memory, logprob_reward
+):
+    """With the log-prob reward, R depends on the weights too: its gradient is the symbol
+    cross-entropy's, so the agent's policy + logprob_reward * symbol loss must match."""
+    agent, b, weight, returns = scoring_rollout(
+        horizon=3 if memory == "none" else 2,
+        controller=controller,
+        memory=memory,
+        normalize=False,
+        logprob_reward=logprob_reward,
+        **estimator,
+    )
+    assert abs(weight.sum().item() - 1.0) < 1e-9
+    log_target = torch.log_softmax(b["symbol"], -1).gather(-1, b["expected"][..., None])[..., 0]
+    writes = (b["write"] & b["alive"]).double()
+    at_chance = b["unwritten"] * -np.log(agent.base)
+    returns = returns + logprob_reward * (log_target * writes + at_chance).sum(0)  # (N,)
+    exact_objective = (weight * returns).sum()  # J = sum_seq p(seq) R(seq)
+    exact = torch.autograd.grad(
+        exact_objective, agent.policy_params, allow_unused=True, retain_graph=True
+    )
+    losses = agent.losses(b)  # the baselines and advantages exactly as in training
+    names = {f"{n}_baseline" for n in ("online", "offline") if estimator[f"{n}_baseline"]}
+    assert names <= set(losses)
+    estimated = losses["policy"] + logprob_reward * losses["symbol"]  # (N,)
+    expected = torch.autograd.grad(
+        -(weight.detach() * estimated).sum(), agent.policy_params, allow_unused=True
+    )
+    compared = 0
+    for e, r in zip(exact, expected, strict=True):
+        if e is None or r is None:
+            assert e is None or not e.abs().max() > 0
+            continue
+        assert torch.allclose(e, r, atol=1e-10, rtol=1e-7)
+        compared += int(e.abs().max() > 1e-8)
+    assert compared >= 3
+
+
+def test_baselines_change_the_single_sample_gradient(float64):
+    """The check above is not vacuous: for one sampled sequence, the baseline matters."""
+    grads = []
+    for online in (True, False):
+        agent, _ = make_agent(online_baseline=online, offline_baseline=False, normalize=False)
+        b, _ = enumerate_rollout(agent)
+        policy = agent.losses(b)["policy"]  # (N,)
+        grads.append(torch.autograd.grad(policy[-1], agent.policy_params[0])[0])
+    assert not torch.allclose(*grads)
+
+
+def test_symbol_head_gradient_matches_a_numerical_derivative(float64):
+    agent, _ = make_agent(controller="direct", memory="real")
+    b, _ = enumerate_rollout(agent, horizon=2)
+    weight = agent.net["controller"].heads["symbol"].weight
+    grad = torch.autograd.grad(agent.losses(b)["symbol"].sum(), weight)[0]
+    assert grad.abs().max() > 1e-6
+    eps = 1e-6
+    for index in [(0, 0), (1, 3), (0, 7)]:
+        values = []
+        for sign in (1, -1):
+            with torch.no_grad():
+                weight[index] += sign * eps
+            values.append(
+                agent.losses(enumerate_rollout(agent, horizon=2)[0])["symbol"].sum().item()
+            )
+            with torch.no_grad():
+                weight[index] -= sign * eps
+        numerical = (values[0] - values[1]) / (2 * eps)
+        assert abs(numerical - float(grad[index])) < 1e-7 * max(1.0, abs(numerical))
+
+
+# --------------------------------------------------------------------------------- memory, acting
+def test_real_memory_reads_writes_moves_and_grows():
+    cells, pos = real_memory.blank_tape(2, 3, torch.device("cpu"))
+    width = cells.shape[1]
+    cells = real_memory.write(cells, pos, torch.tensor([[1.0, 2, 3], [4, 5, 6]]))
+    cells, pos = real_memory.move(cells, pos, torch.tensor([-1, 1]))
+    assert pos.tolist() == [0, 1]  # clamped at the left end
+    assert real_memory.read(cells, pos).tolist() == [[1, 2, 3], [0, 0, 0]]
+    for _ in range(width):
+        cells, pos = real_memory.move(cells, pos, torch.tensor([0, 1]))
+    assert pos.tolist() == [0, width + 1] and cells.shape[1] > width + 1
+    assert real_memory.read(cells, torch.tensor([0, 0])).tolist() == [[1, 2, 3], [4, 5, 6]]
+
+
+def test_memory_values_are_differentiable_through_the_tape():
+    cells, pos = real_memory.blank_tape(1, 2, torch.device("cpu"))
+    value = torch.tensor([[0.5, -1.0]], requires_grad=True)
+    cells = real_memory.write(cells, pos, value)
+    cells, pos = real_memory.move(cells, pos, torch.tensor([1]))
+    cells, pos = real_memory.move(cells, pos, torch.tensor([-1]))
+    real_memory.read(cells, pos).sum().backward()
+    assert value.grad.tolist() == [[1.0, 1.0]]
+
+
+@pytest.mark.parametrize(
+    ("task", "memory", "n_act"),
+    [("Copy", "real", 3), ("ForwardReverse", "env", 6), ("ForwardReverse", "real", 6)],
+)
+def test_act_gives_valid_actions_and_sampling_is_seeded(task, memory, n_act):
+    runs = []
+    for _ in range(2):
+        agent, envs = make_agent(task, batch=5, memory=memory, env_kwargs={"base": 3})
+        obs, _ = envs.reset(seed=4)
+        state = agent.initial_state(5)
+        taken = []
+        for _ in range(6):
+            actions, state = agent.act(obs, state, explore=True)
+            assert actions.shape == (5, n_act)
+            assert envs.single_action_space.contains(actions[0])
+            obs, *_ = envs.step(actions)
+            taken.append(actions)
+        runs.append(np.stack(taken))
+    np.testing.assert_array_equal(*runs)
+
+
+def test_env_memory_without_a_memory_tape_is_refused():
+    with pytest.raises(ValueError, match="memory tape"):
+        make_agent("Copy", memory="env")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"controller": "gru"}, "'lstm' or 'direct'"), ({"memory": "disk"}, "memory must")],
+)
+def test_bad_config_is_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        ReinforceConfig(**changes)
+
+
+def test_forced_writes_fill_the_last_steps():
+    agent, envs = make_agent(batch=16, forced_writes=True)
+    envs.set_length_distribution(3)
+    with torch.no_grad():
+        b = agent.rollout(envs)
+    last = b["alive"].sum(0) - 1  # (B,) each episode's last step
+    timed_out = last + 1 == int(envs.unwrapped.machine.time_limit[0])
+    writes = b["write"][last, torch.arange(16)]
+    assert writes[timed_out].all(), "an episode that ran out of time wrote on its last step"
+
+
+def test_update_returns_the_metrics_the_trainer_reads():
+    agent, envs = make_agent(batch=8)
+    metrics = agent.update(envs)
+    assert metrics["rollout/steps"] > 0 and 0 <= metrics["rollout/sequence_accuracy"] <= 1
+    assert len(metrics["episodes"]) == 8 and np.isfinite(metrics["train/loss"])
+    state = agent.state_dict()
+    again, _ = make_agent(batch=8)
+    again.load_state_dict(state)
+    assert again.updates == 1 and again.rng.random() == agent.rng.random()
+    with pytest.raises(ValueError, match="differs"):
+        make_agent(batch=8, hidden=4)[0].load_state_dict(state)
