@@ -44,8 +44,7 @@ def parser() -> argparse.ArgumentParser:
         "--controller",
         choices=CONTROLLERS,
         default=None,
-        help="controller (default per algorithm and task: qlambda ff for Reverse and Walk, "
-        "gru otherwise)",
+        help="controller (default per algorithm and task: qlambda ff for Reverse, gru otherwise)",
     )
     p.add_argument(
         "--curriculum",
