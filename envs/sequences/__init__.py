@@ -16,6 +16,7 @@ from envs.sequences.ntm_tasks import (
     PrioritySort,
 )
 from envs.sequences.tape import TAPE_SEQUENCE_TASKS, TapeSequenceTask
+from envs.tasks import construct
 
 #: task name -> constructor (keyword arguments: the task's parameters)
 SEQUENCE_TASKS: dict[str, Callable[..., SequenceTask]] = {
@@ -29,12 +30,7 @@ SEQUENCE_TASKS: dict[str, Callable[..., SequenceTask]] = {
 
 def make_sequence_task(name: str, **kwargs: Any) -> SequenceTask:
     """The sequence task ``name`` with its parameters; ValueError naming the problem."""
-    if name not in SEQUENCE_TASKS:
-        raise ValueError(f"unknown sequence task {name!r}; choose from {sorted(SEQUENCE_TASKS)}")
-    try:
-        return SEQUENCE_TASKS[name](**kwargs)
-    except TypeError as err:  # a parameter this task does not take
-        raise ValueError(f"{name}: {err}") from err
+    return construct(SEQUENCE_TASKS, "sequence task", name, kwargs)
 
 
 __all__ = ["SEQUENCE_TASKS", "SequenceBatch", "SequenceTask", "make_sequence_task"]

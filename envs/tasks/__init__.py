@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from envs.tasks.base import DISTRIBUTIONS, MOVES, Instances, Task
@@ -44,18 +44,24 @@ def make_task(task: str | Task, **kwargs: Any) -> Task:
         if kwargs:
             raise ValueError(f"task parameters {sorted(kwargs)} given with a ready-made task")
         return task
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; choose from {sorted(TASKS)}")
+    return construct(TASKS, "task", task, kwargs)
+
+
+def construct(registry: Mapping[str, Callable[..., Any]], what: str, name: str, kwargs: Any) -> Any:
+    """``registry[name](**kwargs)``; ValueError naming an unknown ``name`` or parameter."""
+    if name not in registry:
+        raise ValueError(f"unknown {what} {name!r}; choose from {sorted(registry)}")
     try:
-        return TASKS[task](**kwargs)
-    except TypeError as err:  # an argument this task does not take
-        raise ValueError(f"{task}: {err}") from err
+        return registry[name](**kwargs)
+    except TypeError as err:  # a parameter this task does not take
+        raise ValueError(f"{name}: {err}") from err
 
 
 __all__ = [
     "DISTRIBUTIONS",
     "GYM_REGISTRY",
     "MOVES",
+    "construct",
     "TASKS",
     "Instances",
     "Task",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -13,7 +11,7 @@ from agents.sequence_learner import NonFiniteError
 from rlntm.checkpoints import load_checkpoint
 from rlntm.config import RunConfig
 from rlntm.training import Trainer
-from tests.rlntm.test_training import ROOT, assert_same_state, cli, final_state
+from tests.rlntm.test_training import EVALUATE, assert_same_state, cli, final_state
 
 TINY = {
     "algo": "ntm",
@@ -115,15 +113,7 @@ def test_a_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
 def test_evaluate_plots_the_heads_and_renders_only_step_by_step_agents(tmp_path):
     out = tmp_path / "run"
     cli("--config", tiny_config(tmp_path), "--out", out, "--no-progress")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "evaluate.py"), out, "--lengths", "4", "--plot"]
-        + ["--render", "1", "--episodes", "5"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = cli(out, "--lengths", 4, "--plot", "--render", 1, "--episodes", 5, script=EVALUATE)
     assert "--render shows step-by-step agents" in result.stdout
     png = out / "plot_4.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

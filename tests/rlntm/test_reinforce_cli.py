@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from rlntm.config import RunConfig
 from rlntm.training import Trainer
-from tests.rlntm.test_training import REINFORCE_TINY, ROOT, SMALL, cli, write_config
+from tests.rlntm.test_training import EVALUATE, REINFORCE_TINY, SMALL, cli, write_config
 
 
 def test_tiny_run_writes_every_file_and_evaluates(tmp_path):
@@ -23,14 +21,7 @@ def test_tiny_run_writes_every_file_and_evaluates(tmp_path):
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert {"train/policy_loss", "train/offline_baseline_loss", "rollout/return"} <= set(rows[0])
     assert set(json.loads((out / "eval.json").read_text())) == {"4", "8"}
-    evaluated = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "evaluate.py"), str(out), "--lengths", "5"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert evaluated.returncode == 0, evaluated.stderr
+    evaluated = cli(out, "--lengths", 5, script=EVALUATE)
     assert "sequences exact" in evaluated.stdout
 
 

@@ -19,6 +19,7 @@ from rlntm.training import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train_agent.py"
+EVALUATE = ROOT / "scripts" / "evaluate.py"
 SMALL = {
     "env": "Copy",
     "seed": 3,
@@ -36,9 +37,10 @@ SMALL = {
 }
 
 
-def cli(*args, check=True, timeout=120):
+def cli(*args, check=True, timeout=120, script=SCRIPT):
+    """Run ``script`` (train_agent.py unless told) with ``args``; assert success if ``check``."""
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), *map(str, args)],
+        [sys.executable, str(script), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
