@@ -36,6 +36,9 @@ class RunConfig:
     solve_episodes: int = 50  #: test sequences at solve_length (all must be exact)
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows
+    #: updates between TensorBoard pictures of one training-length instance (algorithms with
+    #: pictures: ntm, lstm; 0: none during training). The run's end adds one per eval length
+    picture_every: int = 200
     agent: dict[str, Any] = field(default_factory=dict)  #: the algorithm's hyper-parameters
 
     def __post_init__(self) -> None:
@@ -64,6 +67,8 @@ class RunConfig:
                 f"device {self.device!r} needs a GPU and a CUDA build of PyTorch; "
                 f"this one (torch {torch.__version__}) sees none: use --device cpu"
             )
+        if min(self.checkpoint_every, self.log_every) < 1 or self.picture_every < 0:
+            problems.append("checkpoint_every and log_every must be >= 1, picture_every >= 0")
         if self.max_steps is None and self.max_minutes is None:
             problems.append("give a budget: max_steps and/or max_minutes")
         if problems:

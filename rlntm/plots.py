@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 #: panels drawn when present in a trace, top to bottom: key -> title
 PANELS = {
@@ -34,11 +35,12 @@ def used_cells(trace: dict[str, np.ndarray], margin: int = 2) -> slice:
     return slice(max(int(hot.min()) - margin, 0), int(hot.max()) + margin + 1)
 
 
-def plot_trace(trace: dict[str, np.ndarray], path: str | Path, title: str = "") -> Path:
-    """Draw a :meth:`agents.sequence_learner.SequenceLearner.trace` as PNG heatmaps.
+def trace_figure(trace: dict[str, np.ndarray], title: str = "") -> Figure:
+    """Draw a :meth:`agents.sequence_learner.SequenceLearner.trace` as stacked heatmaps.
 
     Weightings of several heads are stacked (head 0 on top); only the memory rows in use are
-    shown (their range is in the panel's label). Returns ``path``.
+    shown (their range is in the panel's label). The caller saves or logs the figure, then
+    closes it.
     """
     cells = used_cells(trace)
     images = []
@@ -66,11 +68,16 @@ def plot_trace(trace: dict[str, np.ndarray], path: str | Path, title: str = "") 
     np.atleast_1d(axes)[-1].set_xlabel("time step")
     fig.suptitle(title, fontsize=9)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
+def save_figure(figure: Figure, path: str | Path) -> Path:
+    """Save ``figure`` as a PNG at ``path`` (folders created) and close it; returns ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
     return path
 
 
-__all__ = ["PANELS", "plot_trace", "used_cells"]
+__all__ = ["PANELS", "save_figure", "trace_figure", "used_cells"]

@@ -27,12 +27,15 @@ import math
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 from tqdm import tqdm
 
 from rlntm.checkpoints import atomic_write
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "KNOWN_PREFIXES",
@@ -182,6 +185,23 @@ class RunLogger(_Closing):
         self._check_open()
         if self._writer is not None:
             self._writer.add_text(tag, text, int(step))
+
+    def figure(self, tag: str, figure: Figure, step: int) -> None:
+        """Write a matplotlib figure to TensorBoard as an image, and close the figure.
+
+        Args:
+            tag: the TensorBoard tag, e.g. ``pictures/length_20``.
+            figure: the figure (closed afterwards, with or without TensorBoard).
+            step: the global step.
+        """
+        self._check_open()
+        if self._writer is not None:
+            self._writer.add_figure(tag, figure, int(step), close=True)
+            self._writer.flush()
+        else:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
 
     def close(self) -> None:
         """Flush and close both outputs; values still buffered are discarded. Idempotent."""

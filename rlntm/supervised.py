@@ -108,6 +108,17 @@ def evaluate_sequences(
     return table
 
 
+def trace_sequence(
+    agent: SequenceLearner, task: str, env_kwargs: dict[str, Any], length: int, seed: int
+) -> dict[str, np.ndarray]:
+    """What ``agent`` does on one fresh instance of ``task`` of ``length`` items, for pictures
+    (:meth:`SequenceLearner.trace`; drawn by :func:`rlntm.plots.trace_figure`)."""
+    instance = make_sequence_task(task, **env_kwargs).sample(
+        np.random.default_rng(seed), np.array([length])
+    )
+    return agent.trace(instance)
+
+
 def _defaults(low: int, high: int, test: list[int], solve: int) -> dict[str, Any]:
     """RunConfig defaults: lengths uniform in ``low..high`` (listed one by one, so that the
     distribution survives config.json, where a ``(low, high)`` pair would become a list of two
@@ -152,4 +163,5 @@ __all__ = [
     "build_lstm",
     "build_ntm",
     "evaluate_sequences",
+    "trace_sequence",
 ]

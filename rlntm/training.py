@@ -8,6 +8,8 @@ agent met a NaN or Inf, with the message; the checkpoint is then the last good o
 run resumes from its last checkpoint and reaches the same state as a run that was never
 interrupted: checkpoints fall on fixed update counts, and hold the weights, optimiser,
 curriculum, counters, every random state and the episodes (or sequences) drawn ahead.
+Algorithms with pictures (the sequence models) also draw, every ``picture_every`` updates and
+at the end, what the agent does on one instance into TensorBoard (``pictures/length_<L>``).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from rlntm.algorithms import algorithm
 from rlntm.checkpoints import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from rlntm.config import RunConfig
 from rlntm.curricula import Curriculum, make_curriculum
+from rlntm.plots import trace_figure
 from rlntm.run_log import Progress, RunLogger, write_json_atomic
 from rlntm.seeding import capture_rng_state, restore_rng_state, seed_everything
 
 CONFIG_NAME = "config.json"
+PICTURE_SEED = 0  #: the instances drawn in TensorBoard pictures (the same ones all run long)
 
 
 def default_run_dir(cfg: RunConfig, root: str | Path = "runs") -> Path:
@@ -171,6 +175,8 @@ class Trainer:
                 level=self.curriculum.level,
                 acc=f"{metrics['rollout/sequence_accuracy']:.2f}",
             )
+            if cfg.picture_every and self.updates % cfg.picture_every == 0:
+                self._pictures([self.curriculum.max_length])
             if self.updates % cfg.checkpoint_every == 0:
                 self._save()
             if done:
@@ -197,12 +203,26 @@ class Trainer:
                 if key != "episodes":  # accuracies, and bits per sequence for sequence models
                     self.log.record(f"eval/{key}_{length}", value)
         self.log.dump(self.env_steps)
+        self._pictures(cfg.eval_lengths)
         self.log.close()
         write_json_atomic(self.run_dir / "eval.json", table)
         self._write_summary(status)
         return TrainResult(
             status, self.run_dir, table, self.updates, self.env_steps, round(self.minutes(), 3)
         )
+
+    def _pictures(self, lengths: Any) -> None:
+        """TensorBoard pictures (``pictures/length_<L>``) of what the agent does on one fixed
+        instance per length, for algorithms that draw them."""
+        if self.algo.trace is None:
+            return
+        cfg = self.cfg
+        for length in lengths:
+            trace = self.algo.trace(self.agent, cfg.env, cfg.env_kwargs, int(length), PICTURE_SEED)
+            title = (
+                f"{cfg.env} / {cfg.algo} / seed {cfg.seed}, length {length}, {self.updates} updates"
+            )
+            self.log.figure(f"pictures/length_{length}", trace_figure(trace, title), self.env_steps)
 
     def _write_summary(self, status: str, **extra: Any) -> None:
         """``summary.json``: why the run stopped, and how far it got."""

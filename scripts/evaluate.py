@@ -16,16 +16,13 @@ import sys
 from pathlib import Path
 
 import gymnasium as gym
-import numpy as np
 
 import rlntm  # noqa: F401  (registers the environments)
 from agents.base import PolicyAgent
-from agents.sequence_learner import SequenceLearner
 from envs import env_id
-from envs.sequences import make_sequence_task
 from rlntm.algorithms import algorithm
 from rlntm.checkpoints import CheckpointError
-from rlntm.plots import plot_trace
+from rlntm.plots import save_figure, trace_figure
 from rlntm.run_log import write_json_atomic
 from rlntm.training import format_table, load_agent
 
@@ -75,16 +72,13 @@ def render_traces(agent: object, cfg: object, kwargs: dict, length: int, count: 
         print(f"episode {episode}: {info['end_reason']}\n")
 
 
-def plot_sequences(
-    agent: SequenceLearner, cfg: object, kwargs: dict, args: argparse.Namespace
-) -> None:
-    """Save one test sequence per length as a picture of what the model does."""
-    task = make_sequence_task(cfg.env, **kwargs)
-    rng = np.random.default_rng(args.seed)
+def plot_pictures(agent: object, cfg: object, kwargs: dict, args: argparse.Namespace) -> None:
+    """Save what the agent does on one test instance per length as RUN_DIR/plot_<L>.png."""
+    trace = algorithm(cfg.algo).trace
     for length in args.lengths:
-        trace = agent.trace(task.sample(rng, np.array([length])))
         title = f"{cfg.env} / {cfg.algo} / seed {cfg.seed}, length {length}"
-        print(f"picture: {plot_trace(trace, args.run_dir / f'plot_{length}.png', title)}")
+        figure = trace_figure(trace(agent, cfg.env, kwargs, length, args.seed), title)
+        print(f"picture: {save_figure(figure, args.run_dir / f'plot_{length}.png')}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         render_traces(agent, cfg, kwargs, min(args.lengths), args.render)
     elif args.render:
         print(f"--render shows step-by-step agents; {cfg.algo} is not one (try --plot)")
-    if args.plot and isinstance(agent, SequenceLearner):
-        plot_sequences(agent, cfg, kwargs, args)
+    if args.plot and algorithm(cfg.algo).trace is not None:
+        plot_pictures(agent, cfg, kwargs, args)
     elif args.plot:
         print(f"--plot draws sequence models (ntm, lstm); {cfg.algo} is not one (try --render)")
     print(f"{cfg.env} / {cfg.algo} / seed {cfg.seed}, {args.distribution} inputs")

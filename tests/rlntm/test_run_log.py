@@ -224,3 +224,28 @@ def test_write_json_atomic(tmp_path):
         write_json_atomic(path, {"v": 3, "bad": object()})
     assert json.loads(path.read_text()) == {"v": 2}  # untouched
     assert [p.name for p in path.parent.iterdir()] == ["eval.json"]  # no temporary file left
+
+
+def test_figure_goes_to_tensorboard_as_an_image_and_is_closed(tmp_path):
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=(2, 1))
+    ax.imshow(np.eye(4))
+    with RunLogger(tmp_path / "run", CONFIG) as log:
+        log.figure("pictures/length_4", figure, 30)
+    assert not plt.fignum_exists(figure.number)
+    acc = EventAccumulator(str(tmp_path / "run" / TB_DIR), size_guidance={"images": 0})
+    acc.Reload()
+    [image] = acc.Images("pictures/length_4")
+    assert image.step == 30 and image.width == 200 and image.height == 100
+    assert image.encoded_image_string.startswith(b"\x89PNG")
+
+
+def test_figure_without_tensorboard_is_only_closed(tmp_path):
+    import matplotlib.pyplot as plt
+
+    figure = plt.figure()
+    with RunLogger(tmp_path / "run", CONFIG, tensorboard=False) as log:
+        log.figure("pictures/x", figure, 1)
+    assert not plt.fignum_exists(figure.number)
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [METRICS_NAME]
