@@ -16,6 +16,8 @@ then reads ``r = sum_i w(i) M(i)`` and writes ``M(i) <- M(i) (1 - w(i) e) + w(i)
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 #: guards divisions and logarithms
@@ -94,6 +96,31 @@ def address(
     return sharpen(shift(interpolate(content(memory, key, beta), w_prev, gate), shifts), gamma)
 
 
+class _ClampGradient(torch.autograd.Function):
+    """The identity forward; backward clamps the incoming gradient to +-``bound``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, bound: float) -> torch.Tensor:
+        ctx.bound = bound
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return grad.clamp(-ctx.bound, ctx.bound), None
+
+
+def clamp_gradient(x: torch.Tensor, bound: float) -> torch.Tensor:
+    """``x`` unchanged; the gradient flowing back through it is clamped elementwise to
+    +-``bound``.
+
+    The weightings carried from one step to the next pass through sharpening, whose Jacobian
+    grows like ``gamma / max(w)``: through a few dozen location-addressed steps the gradient of
+    backpropagation through time can overflow to Inf. Clamping it between steps bounds that
+    chain (the elementwise clipping of derivatives in the backward pass of Graves 2013).
+    """
+    return _ClampGradient.apply(x, bound)
+
+
 def read(memory: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     """Read vectors ``sum_i w(i) M(i)``: memory (B, N, M), weightings (B, H, N) -> (B, H, M)."""
     return (w.unsqueeze(-1) * memory.unsqueeze(1)).sum(2)  # (B, H, N, M) -> (B, H, M)
@@ -127,6 +154,7 @@ __all__ = [
     "EPS",
     "address",
     "assert_distribution",
+    "clamp_gradient",
     "content",
     "interpolate",
     "read",

@@ -31,14 +31,15 @@ from rlntm.curricula import EpisodeStats
 
 @dataclass
 class LearnerConfig:
-    """Optimisation settings shared by the sequence models."""
+    """Optimisation settings shared by the sequence models (those of the LSTM baseline; the
+    NTM sets its own measured ones in :class:`agents.ntm.NTMConfig`)."""
 
     optimizer: str = "adam"  #: "adam" or "rmsprop" (centred, momentum 0.9: the NTM paper's)
-    #: learning rate (BitCopy, NTM-FF, seed 1: 3e-3 at batch 8 reached 0.13 bits in 10k
-    #: sequences, 1e-3 only 40 bits)
-    lr: float = 3e-3
+    lr: float = 3e-3  #: learning rate
     batch_size: int = 8  #: sequences per update (small batches: more updates per sequence)
-    grad_clip: float = 50.0  #: gradient-norm clip (Collier and Beel 2018: 50)
+    #: gradient-norm clip (Collier and Beel 2018: 50). The loss is the mean per scored output,
+    #: so typical norms are 0.01 to 1
+    grad_clip: float = 50.0
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "rmsprop"):

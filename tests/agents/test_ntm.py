@@ -27,6 +27,7 @@ def learner(task="BitCopy", lengths=(1, 5), batch=8, seed=0, algo="ntm", **confi
         {"controller": "lstm"},
         {"controller": "ff"},
         {"controller": "lstm", "read_heads": 2, "write_heads": 3, "shift_range": 2},
+        {"controller": "ff", "read_heads": 2, "write_heads": 2, "weight_grad_clip": 1.0},
     ],
 )
 def test_every_parameter_gets_a_gradient(config):

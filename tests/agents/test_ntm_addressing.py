@@ -101,3 +101,11 @@ def test_two_write_heads_multiply_their_erases_and_sum_their_adds():
     w = t([1.0, 0.0], [1.0, 0.0])[None]  # both heads on cell 0
     out = ad.write(memory, w, erase=t([0.5], [0.5])[None], add=t([1.0], [2.0])[None])
     assert torch.allclose(out, t([8.0 * 0.25 + 3.0], [8.0])[None])
+
+
+def test_clamp_gradient_is_the_identity_forward_and_clamps_backward():
+    x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = ad.clamp_gradient(x, 0.5)
+    assert torch.equal(y, x)
+    (y * torch.tensor([2.0, -3.0, 0.1])).sum().backward()
+    assert torch.allclose(x.grad, torch.tensor([0.5, -0.5, 0.1]))

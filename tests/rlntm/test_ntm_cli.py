@@ -68,9 +68,11 @@ def test_default_flags_train_bitcopy_on_lengths_1_to_20():
     cfg = RunConfig(env="BitCopy", algo="ntm", max_steps=10)
     assert cfg.curriculum == "none" and cfg.curriculum_kwargs == {"lengths": list(range(1, 21))}
     assert cfg.eval_lengths == [10, 20, 30, 50, 120]
-    assert cfg.agent["memory_size"] == 128 and cfg.agent["controller"] == "ff"
+    assert cfg.agent["memory_size"] == 128 and cfg.agent["controller"] == "lstm"
+    assert (cfg.agent["lr"], cfg.agent["batch_size"], cfg.agent["grad_clip"]) == (1e-2, 4, 1.0)
     recall = RunConfig(env="AssociativeRecall", algo="ntm", max_steps=10)
     assert recall.agent["read_heads"] == 4 and recall.agent["hidden"] == 256
+    assert recall.agent["controller"] == "lstm" and recall.agent["weight_grad_clip"] == 1.0
     assert RunConfig(env="AssociativeRecall", algo="lstm", max_steps=10).agent["layers"] == 3
 
 
