@@ -20,6 +20,8 @@ import rlntm  # noqa: F401  (registers the environments)
 from rlntm.config import RunConfig
 from rlntm.training import Trainer
 
+#: every technique on, over any per-task default (Reverse defaults to no online baseline)
+ALL_ON = {"causality": True, "online_baseline": True, "offline_baseline": True, "normalize": True}
 OFF = {"causality": False, "online_baseline": False, "offline_baseline": False}
 #: variant name -> the agent settings it changes from the defaults
 VARIANTS = {
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace, name: str, seed: int) -> dict:
         max_minutes=None,
         eval_lengths=[args.solve_length],
         eval_episodes=20,
-        agent={"controller": args.controller, **VARIANTS[name]},
+        agent={"controller": args.controller, **ALL_ON, **VARIANTS[name]},
         solve_length=args.solve_length,
     )
     out = args.out / f"{args.env}__{name.replace(' ', '_')}__{seed}"
