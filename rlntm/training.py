@@ -77,7 +77,6 @@ class Trainer:
         self.agent, self.data = make_agent(cfg)
         self.curriculum: Curriculum = make_curriculum(cfg.curriculum, **cfg.curriculum_kwargs)
         self.updates, self.env_steps, self.minutes_before = 0, 0, 0.0
-        self.solve_checked_at = 0  #: the update of the last held-out check (0: none yet)
         if resume:
             self._restore()
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -101,7 +100,6 @@ class Trainer:
             "curriculum": self.curriculum.state_dict(),
             "updates": self.updates,
             "env_steps": self.env_steps,
-            "solve_checked_at": self.solve_checked_at,
             "minutes": self.minutes(),
             "rng": capture_rng_state(),
             "data": self.data.state_dict(),
@@ -115,7 +113,6 @@ class Trainer:
         self.agent.load_state_dict(state["agent"])
         self.curriculum.load_state_dict(state["curriculum"])
         self.updates, self.env_steps = state["updates"], state["env_steps"]
-        self.solve_checked_at = state.get("solve_checked_at", 0)  # absent before 2026-11-23
         self.minutes_before = state["minutes"]
         restore_rng_state(state["rng"])
         self.data.load_state_dict(state["data"])
@@ -137,18 +134,13 @@ class Trainer:
         time_done = cfg.max_minutes is not None and self.minutes() >= cfg.max_minutes
         return steps_done or time_done
 
-    def solved(self) -> bool:
-        """Held-out check on long inputs, run when the curriculum has reached its end, at most
-        once every ``checkpoint_every`` updates (the first no earlier than that): a schedule
-        that stays finished (``none``), or re-finishes soon after a failed check, does not
-        spend its time on checks."""
+    def solved(self, was_finished: bool) -> bool:
+        """Held-out check on long inputs, run when the curriculum reaches its end."""
         cfg = self.cfg
-        if (
-            not self.curriculum.finished
-            or self.updates - self.solve_checked_at < cfg.checkpoint_every
-        ):
+        if not self.curriculum.finished:
             return False
-        self.solve_checked_at = self.updates
+        if was_finished and self.updates % cfg.checkpoint_every:
+            return False  # finished earlier and failed: check again at the next checkpoint
         accuracy = self.evaluator([cfg.solve_length], cfg.solve_episodes)[cfg.solve_length]
         self.log.record("eval/solve_check_accuracy", accuracy)
         if accuracy == 1.0:
@@ -166,8 +158,9 @@ class Trainer:
             episodes = metrics.pop("episodes")
             self.updates += 1
             self.env_steps += metrics["rollout/steps"]
+            was_finished = self.curriculum.finished
             self.curriculum.update(episodes, self.evaluator)
-            done = self.solved()
+            done = self.solved(was_finished)
             for key, value in metrics.items():
                 self.log.record(key, value)
             self.log.record("curriculum/level", self.curriculum.level)

@@ -10,7 +10,6 @@ import torch
 from agents.sequence_learner import NonFiniteError
 from rlntm.checkpoints import load_checkpoint
 from rlntm.config import RunConfig
-from rlntm.curricula import NoCurriculum
 from rlntm.training import Trainer
 from tests.rlntm.test_training import EVALUATE, assert_same_state, cli, final_state
 
@@ -123,31 +122,10 @@ def test_evaluate_plots_the_heads_and_renders_only_step_by_step_agents(tmp_path)
     assert "bits_per_sequence" in (out / "eval_uniform.json").read_text()
 
 
-class Refinishing(NoCurriculum):
-    """Finished again at every update after a failed check (an ``advance()`` un-finishes it),
-    as the rlntm schedule with a small min_gap is soon after each failed check."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.done = False
-
-    @property
-    def finished(self) -> bool:
-        return self.done
-
-    def update(self, stats, evaluate):
-        self.done = True
-
-    def advance(self):
-        self.done = False
-
-
-@pytest.mark.parametrize("schedule", ["always finished (none)", "re-finishing"])
-def test_held_out_check_runs_at_most_once_every_checkpoint_every_updates(tmp_path, schedule):
+def test_a_schedule_finished_from_the_start_is_checked_every_checkpoint_every_updates(tmp_path):
+    # `none` is finished from the first update: the held-out check must not run every update
     cfg = RunConfig(**{**TINY, "log_every": 1, "picture_every": 0})
     trainer = Trainer(cfg, tmp_path / "run", progress=False)
-    if schedule == "re-finishing":
-        trainer.curriculum = Refinishing(lengths=[1, 2, 3, 4])
     trainer.run()
     rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
     checked = [r["time/updates"] for r in rows if "eval/solve_check_accuracy" in r]
