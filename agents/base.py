@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from rlntm.seeding import generator_state, set_generator_state
+
 
 class NonFiniteError(FloatingPointError):
     """The loss or the gradients became NaN or Inf; training cannot go on from this state.
@@ -23,7 +25,15 @@ def check_saved_config(saved: dict[str, Any], config: Any) -> None:
 
 
 class Agent(ABC):
-    """An agent that learns from whole batches of episodes (see :mod:`rlntm.algorithms`)."""
+    """An agent that learns from whole batches of episodes (see :mod:`rlntm.algorithms`).
+
+    Its checkpoint state is built from attributes every agent here has: ``config`` (the
+    hyper-parameter dataclass), ``model`` (the torch module), ``optimizer``, optionally ``rng``
+    (a numpy Generator it samples with), and the counters named in :attr:`counters`.
+    """
+
+    #: attributes saved beside the weights (counters a resumed run must continue from)
+    counters: tuple[str, ...] = ("updates",)
 
     @abstractmethod
     def update(self, data: Any) -> dict[str, Any]:
@@ -35,13 +45,28 @@ class Agent(ABC):
         :class:`rlntm.curricula.EpisodeStats` for the curriculum.
         """
 
-    @abstractmethod
     def state_dict(self) -> dict[str, Any]:
-        """Everything needed to continue training exactly: weights, optimiser, random state."""
+        """Everything needed to continue training exactly: config, weights, optimiser, random
+        state and counters."""
+        state = {
+            "config": asdict(self.config),
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            **{name: getattr(self, name) for name in self.counters},
+        }
+        if getattr(self, "rng", None) is not None:
+            state["rng"] = generator_state(self.rng)
+        return state
 
-    @abstractmethod
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` saved."""
+        """Restore a :meth:`state_dict`; ValueError if it was saved with another config."""
+        check_saved_config(state["config"], self.config)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if getattr(self, "rng", None) is not None:
+            set_generator_state(self.rng, state["rng"])
+        for name in self.counters:
+            setattr(self, name, state[name])
 
 
 class PolicyAgent(Agent):

@@ -15,7 +15,7 @@ no per-episode Python loop) and back-propagates through the whole unrolled batch
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,11 +23,10 @@ import torch
 from gymnasium.vector import VectorEnv
 from torch import nn
 
-from agents.base import PolicyAgent, check_saved_config
+from agents.base import PolicyAgent
 from agents.controllers import CONTROLLERS, Controller, OneHot
 from agents.targets import dynamic_discount, q_penalty, watkins_returns
 from rlntm.curricula import EpisodeStats
-from rlntm.seeding import generator_state, set_generator_state
 
 
 @dataclass
@@ -84,6 +83,8 @@ class QLambdaAgent(PolicyAgent):
         seed: seeds the exploration draws (weights come from torch's global seed).
         device: where the controller runs.
     """
+
+    counters = ("train_accuracy", "updates")  #: saved in checkpoints beside the weights
 
     def __init__(
         self,
@@ -274,24 +275,3 @@ class QLambdaAgent(PolicyAgent):
             "train/q_mean": ((taken * alive).sum() / count).item(),
             "train/q_max": q[:-1].max().item(),
         }
-
-    # ----------------------------------------------------------------------------- saving
-    def state_dict(self) -> dict[str, Any]:
-        """Weights, optimiser, exploration random state and counters."""
-        return {
-            "config": asdict(self.config),
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "rng": generator_state(self.rng),
-            "train_accuracy": self.train_accuracy,
-            "updates": self.updates,
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a :meth:`state_dict`; ValueError if it was saved with another config."""
-        check_saved_config(state["config"], self.config)
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        set_generator_state(self.rng, state["rng"])
-        self.train_accuracy = state["train_accuracy"]
-        self.updates = state["updates"]

@@ -30,7 +30,7 @@ the whole rollout, then takes one gradient step.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,12 +39,11 @@ from gymnasium.vector import VectorEnv
 from torch import nn
 
 from agents import real_memory
-from agents.base import PolicyAgent, check_saved_config
+from agents.base import PolicyAgent
 from agents.baselines import OfflineBaseline
 from agents.controllers import Controller, OneHot
 from agents.direct_access import DirectAccess
 from rlntm.curricula import EpisodeStats
-from rlntm.seeding import generator_state, set_generator_state
 
 MEMORIES = ("real", "env", "none")
 #: the tasks of the RL-NTM paper, which the agent trains on
@@ -163,32 +162,34 @@ class ReinforceAgent(PolicyAgent):
         heads = {**self.components, "symbol": self.base}
         if mem_dim:
             heads.update(value=mem_dim, erase=1)
-        self.net = nn.ModuleDict(
+        self.model = nn.ModuleDict(
             {"controller": Controller("lstm", self.encoder.size + mem_dim, cfg.hidden, heads)}
         )
         if cfg.controller == "direct":
-            self.net["direct"] = DirectAccess(cfg.hidden, int(obs_nvec[centre]), self.base, mem_dim)
+            self.model["direct"] = DirectAccess(
+                cfg.hidden, int(obs_nvec[centre]), self.base, mem_dim
+            )
         if cfg.online_baseline:
-            self.net["online"] = nn.Linear(cfg.hidden, 1)
+            self.model["online"] = nn.Linear(cfg.hidden, 1)
         if cfg.offline_baseline:
-            self.net["offline"] = OfflineBaseline(int(obs_nvec[0]), self.encoder.size, cfg.hidden)
-        self.net.to(self.device)
+            self.model["offline"] = OfflineBaseline(int(obs_nvec[0]), self.encoder.size, cfg.hidden)
+        self.model.to(self.device)
         self.baseline_params = [
-            p for name, p in self.net.named_parameters() if name.split(".")[0] in BASELINES
+            p for name, p in self.model.named_parameters() if name.split(".")[0] in BASELINES
         ]
         self.policy_params = [
-            p for name, p in self.net.named_parameters() if name.split(".")[0] not in BASELINES
+            p for name, p in self.model.named_parameters() if name.split(".")[0] not in BASELINES
         ]
         opt = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
         extra = {"momentum": 0.9} if cfg.optimizer == "sgd" else {}
-        self.optimizer = opt(self.net.parameters(), lr=cfg.lr, **extra)
+        self.optimizer = opt(self.model.parameters(), lr=cfg.lr, **extra)
         self.rng = np.random.default_rng(seed)
         self.updates = 0
 
     # ----------------------------------------------------------------------------- acting
     def initial_state(self, batch: int) -> Any:
         """Zero LSTM state, a blank memory tape and the "start" previous actions."""
-        core = self.net["controller"].initial_state(batch, self.device)
+        core = self.model["controller"].initial_state(batch, self.device)
         cells, pos = real_memory.blank_tape(batch, self.config.memory_size, self.device)
         return core, cells, pos, np.tile(self.start, (batch, 1))
 
@@ -256,14 +257,14 @@ class ReinforceAgent(PolicyAgent):
         real = self.config.memory == "real"
         read = real_memory.read(cells, pos) if real else None  # (B, D)
         x = features if read is None else torch.cat([features, read], dim=1)
-        out, core = self.net["controller"](x[None], core)
+        out, core = self.model["controller"](x[None], core)
         out = {name: value[0] for name, value in out.items()}  # (B, size) each
         h = core[0][0]  # (B, hidden)
         symbol = out["symbol"]  # (B, base)
         value = torch.tanh(out["value"]) if real else None  # (B, D)
         direct = {}
-        if "direct" in self.net:
-            direct = self.net["direct"](h, features[:, self.symbol_slice], read)
+        if "direct" in self.model:
+            direct = self.model["direct"](h, features[:, self.symbol_slice], read)
             symbol = symbol + direct["output"]
             value = value + direct["memory"] if real else None
         b = len(obs)
@@ -283,7 +284,7 @@ class ReinforceAgent(PolicyAgent):
             actions[:, 3:] = chosen[:, 2:]
         elif self.env_memory:
             actions[:, 3] = 1  # the environment's memory head stays, nothing written
-        online = self.net["online"](h.detach())[:, 0] if "online" in self.net else None
+        online = self.model["online"](h.detach())[:, 0] if "online" in self.model else None
         tensors = {"logp": logp, "entropy": entropy, "symbol": symbol, "features": features}
         tensors.update(online=online, chosen=chosen)
         return actions, (core, cells, pos, chosen), tensors
@@ -405,7 +406,7 @@ class ReinforceAgent(PolicyAgent):
         if cfg.online_baseline:
             predictions["online"] = b["online"]
         if cfg.offline_baseline:
-            predictions["offline"] = self.net["offline"](b["tape"], b["features"])
+            predictions["offline"] = self.model["offline"](b["tape"], b["features"])
         out = {
             f"{name}_baseline": (((pred - g) ** 2) * alive).sum() / alive.sum()
             for name, pred in predictions.items()
@@ -434,25 +435,6 @@ class ReinforceAgent(PolicyAgent):
         metrics = {f"train/{name}_loss": value.item() for name, value in losses.items()}
         metrics.update({"train/loss": loss.item(), "train/grad_norm": float(norm)})
         return metrics
-
-    # ----------------------------------------------------------------------------- saving
-    def state_dict(self) -> dict[str, Any]:
-        """Weights, optimiser, action-sampling random state and the update count."""
-        return {
-            "config": asdict(self.config),
-            "model": self.net.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "rng": generator_state(self.rng),
-            "updates": self.updates,
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a :meth:`state_dict`; ValueError if it was saved with another config."""
-        check_saved_config(state["config"], self.config)
-        self.net.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        set_generator_state(self.rng, state["rng"])
-        self.updates = state["updates"]
 
 
 def build_reinforce(config: ReinforceConfig, data: Any, seed: int, device: str) -> ReinforceAgent:

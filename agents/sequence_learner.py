@@ -17,14 +17,14 @@ poisoned state.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from agents.base import Agent, NonFiniteError, check_saved_config
+from agents.base import Agent, NonFiniteError
 from envs.sequences import SequenceBatch
 from rlntm.curricula import EpisodeStats
 
@@ -57,6 +57,8 @@ class SequenceLearner(Agent):
         categorical: outputs are one symbol a step (softmax) rather than bits (sigmoids).
         device: where the model runs.
     """
+
+    counters = ("updates", "sequences")  #: saved in checkpoints beside the weights
 
     def __init__(
         self, model: nn.Module, config: LearnerConfig, categorical: bool, device: str = "cpu"
@@ -184,24 +186,6 @@ class SequenceLearner(Agent):
                 f"{self.sequences} training sequences); stopped before the optimiser step, so "
                 "the last checkpoint is intact. Resume it with a lower lr or grad_clip."
             )
-
-    # ----------------------------------------------------------------------------- saving
-    def state_dict(self) -> dict[str, Any]:
-        """Config, weights, optimiser and counters."""
-        return {
-            "config": asdict(self.config),
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "updates": self.updates,
-            "sequences": self.sequences,
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a :meth:`state_dict`; ValueError if it was saved with another config."""
-        check_saved_config(state["config"], self.config)
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.updates, self.sequences = state["updates"], state["sequences"]
 
 
 __all__ = ["LearnerConfig", "NonFiniteError", "SequenceLearner"]

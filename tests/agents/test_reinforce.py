@@ -153,7 +153,7 @@ def test_baselines_change_the_single_sample_gradient(float64):
 def test_symbol_head_gradient_matches_a_numerical_derivative(float64):
     agent, _ = make_agent(controller="direct", memory="real")
     b, _ = enumerate_rollout(agent, horizon=2)
-    weight = agent.net["controller"].heads["symbol"].weight
+    weight = agent.model["controller"].heads["symbol"].weight
     grad = torch.autograd.grad(agent.losses(b)["symbol"].sum(), weight)[0]
     assert grad.abs().max() > 1e-6
     eps = 1e-6

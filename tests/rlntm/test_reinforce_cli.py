@@ -6,7 +6,14 @@ import json
 
 from rlntm.config import RunConfig
 from rlntm.training import Trainer
-from tests.rlntm.test_training import EVALUATE, REINFORCE_TINY, SMALL, cli, write_config
+from tests.rlntm.test_training import (
+    EVALUATE,
+    REINFORCE_TINY,
+    SMALL,
+    assert_run_folder,
+    cli,
+    write_config,
+)
 
 
 def test_tiny_run_writes_every_file_and_evaluates(tmp_path):
@@ -14,13 +21,11 @@ def test_tiny_run_writes_every_file_and_evaluates(tmp_path):
     config = write_config(tmp_path / "c.json", **REINFORCE_TINY, max_steps=1500)
     result = cli("--config", config, "--out", out, "--no-progress", "--controller", "direct")
     assert "sequences exact" in result.stdout
-    for name in ("config.json", "metrics.jsonl", "checkpoint.pt", "eval.json", "summary.json"):
-        assert (out / name).is_file(), name
+    assert set(assert_run_folder(out)) == {"4", "8"}
     saved = json.loads((out / "config.json").read_text())
     assert saved["agent"]["controller"] == "direct" and saved["env_kwargs"]["stay"] is True
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert {"train/policy_loss", "train/offline_baseline_loss", "rollout/return"} <= set(rows[0])
-    assert set(json.loads((out / "eval.json").read_text())) == {"4", "8"}
     evaluated = cli(out, "--lengths", 5, script=EVALUATE)
     assert "sequences exact" in evaluated.stdout
 

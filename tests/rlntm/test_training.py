@@ -37,6 +37,14 @@ SMALL = {
 }
 
 
+def assert_run_folder(out: Path) -> dict:
+    """Every file of a finished run folder is there; returns its eval.json table."""
+    for name in ("config.json", "metrics.jsonl", "checkpoint.pt", "eval.json", "summary.json"):
+        assert (out / name).is_file(), name
+    assert any((out / "tb").iterdir())
+    return json.loads((out / "eval.json").read_text())
+
+
 def cli(*args, check=True, timeout=120, script=SCRIPT):
     """Run ``script`` (train_agent.py unless told) with ``args``; assert success if ``check``."""
     result = subprocess.run(
@@ -120,10 +128,7 @@ def test_tiny_run_writes_every_file(tmp_path):
     out = tmp_path / "run"
     result = cli("--config", write_config(tmp_path / "c.json"), "--out", out, "--no-progress")
     assert "sequences exact" in result.stdout and "run folder" in result.stdout
-    for name in ("config.json", "metrics.jsonl", "checkpoint.pt", "eval.json", "summary.json"):
-        assert (out / name).is_file(), name
-    assert any((out / "tb").iterdir())
-    table = json.loads((out / "eval.json").read_text())
+    table = assert_run_folder(out)
     assert set(table) == {"4", "8"}
     for row in table.values():
         assert set(row) == {"sequence_accuracy", "symbol_accuracy", "episodes"}
