@@ -57,6 +57,12 @@ class ReinforceConfig:
     """Hyper-parameters of the REINFORCE agent (the paper's where known, else measured)."""
 
     controller: str = "direct"  #: "lstm", or "direct" (LSTM plus the direct-access paths)
+    #: with the direct controller, the LSTM adds content of its own: symbol logits beside
+    #: the direct paths' and values written to the real memory. False: the LSTM only routes
+    #: (gates and head moves) and every symbol comes from the input tape or memory, so the
+    #: agent cannot recite a short sequence from its state and must move its heads (the
+    #: trap of RepeatCopy and ForwardReverse, docs/reinforce.md)
+    controller_content: bool = True
     hidden: int = 100  #: LSTM units
     #: "real": the agent's tape of real vectors; "env": the environment's discrete memory tape
     #: (tasks that have one); "none": no memory (its extra sampled head move only adds noise
@@ -84,6 +90,8 @@ class ReinforceConfig:
             raise ValueError(
                 f"the reinforce controller must be 'lstm' or 'direct', got {self.controller!r}"
             )
+        if not self.controller_content and self.controller != "direct":
+            raise ValueError("controller_content=False needs controller='direct' (no other path)")
         if self.memory not in MEMORIES:
             raise ValueError(f"memory must be one of {MEMORIES}, got {self.memory!r}")
         if self.optimizer not in ("adam", "sgd"):
@@ -159,9 +167,13 @@ class ReinforceAgent(PolicyAgent):
         at = int(self.encoder.offsets[centre])
         self.symbol_slice = slice(at, at + int(obs_nvec[centre]))
         mem_dim = cfg.memory_size if cfg.memory == "real" else 0
-        heads = {**self.components, "symbol": self.base}
+        heads = {**self.components}
+        if cfg.controller_content:
+            heads["symbol"] = self.base
         if mem_dim:
-            heads.update(value=mem_dim, erase=1)
+            heads["erase"] = 1
+            if cfg.controller_content:
+                heads["value"] = mem_dim
         self.model = nn.ModuleDict(
             {"controller": Controller("lstm", self.encoder.size + mem_dim, cfg.hidden, heads)}
         )
@@ -260,12 +272,12 @@ class ReinforceAgent(PolicyAgent):
         out, core = self.model["controller"](x[None], core)
         out = {name: value[0] for name, value in out.items()}  # (B, size) each
         h = core[0][0]  # (B, hidden)
-        symbol = out["symbol"]  # (B, base)
-        value = torch.tanh(out["value"]) if real else None  # (B, D)
+        symbol = out.get("symbol", 0.0)  # (B, base)
+        value = torch.tanh(out["value"]) if "value" in out else 0.0  # (B, D)
         direct = {}
         if "direct" in self.model:
             direct = self.model["direct"](h, features[:, self.symbol_slice], read)
-            symbol = symbol + direct["output"]
+            symbol = symbol + direct["output"]  # (B, base)
             value = value + direct["memory"] if real else None
         b = len(obs)
         chosen, logp, entropy = self._heads(out, explore, force_write, given)

@@ -97,18 +97,25 @@ ESTIMATORS = [
 ]
 
 
+#: the controllers of the gradient checks: LSTM, direct access, direct access routing only
+CONTROLLERS = [
+    {"controller": "lstm", "memory": "none"},
+    {"controller": "direct", "memory": "real"},
+    {"controller": "direct", "memory": "real", "controller_content": False},
+]
+
+
 @pytest.mark.parametrize("estimator", ESTIMATORS)
-@pytest.mark.parametrize(("controller", "memory"), [("lstm", "none"), ("direct", "real")])
+@pytest.mark.parametrize("controller", CONTROLLERS)
 @pytest.mark.parametrize("logprob_reward", [0.0, 1.0])
 def test_reinforce_gradient_equals_the_exact_gradient_in_expectation(
-    float64, estimator, controller, memory, logprob_reward
+    float64, estimator, controller, logprob_reward
 ):
     """With the log-prob reward, R depends on the weights too: its gradient is the symbol
     cross-entropy's, so the agent's policy + logprob_reward * symbol loss must match."""
     agent, b, weight, returns = scoring_rollout(
-        horizon=3 if memory == "none" else 2,
-        controller=controller,
-        memory=memory,
+        horizon=3 if controller["memory"] == "none" else 2,
+        **controller,
         normalize=False,
         logprob_reward=logprob_reward,
         **estimator,
@@ -216,6 +223,24 @@ def test_act_gives_valid_actions_and_sampling_is_seeded(task, memory, n_act):
     np.testing.assert_array_equal(*runs)
 
 
+def test_routing_only_controller_takes_every_symbol_from_the_tapes():
+    """controller_content=False: no LSTM symbol or memory-value head; the symbol logits are
+    the direct paths' alone (on a blank memory: the gated input symbol)."""
+    agent, envs = make_agent(
+        "ForwardReverse", controller="direct", memory="real", controller_content=False
+    )
+    heads = agent.model["controller"].heads
+    assert "symbol" not in heads and "value" not in heads and "erase" in heads
+    obs, _ = envs.reset()
+    with torch.no_grad():
+        _, state, out = agent.step(obs, agent.initial_state(len(obs)), explore=False)
+        h = state[0][0][0]  # (B, hidden) the controller state the step's gates read
+        blank = torch.zeros(len(obs), agent.config.memory_size)  # (B, D) the first read
+        direct = agent.model["direct"](h, out["features"][:, agent.symbol_slice], blank)
+    assert out["symbol"].abs().max() > 0
+    torch.testing.assert_close(out["symbol"], direct["output"])
+
+
 def test_env_memory_without_a_memory_tape_is_refused():
     with pytest.raises(ValueError, match="memory tape"):
         make_agent("Copy", memory="env")
@@ -223,7 +248,11 @@ def test_env_memory_without_a_memory_tape_is_refused():
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"controller": "gru"}, "'lstm' or 'direct'"), ({"memory": "disk"}, "memory must")],
+    [
+        ({"controller": "gru"}, "'lstm' or 'direct'"),
+        ({"memory": "disk"}, "memory must"),
+        ({"controller": "lstm", "controller_content": False}, "controller_content=False"),
+    ],
 )
 def test_bad_config_is_refused(changes, message):
     with pytest.raises(ValueError, match=message):
