@@ -22,7 +22,9 @@ that write (the reward of the authors' code); as a wrong symbol ends the episode
 targets never written (after a wrong symbol or when time runs out) count at chance,
 ``log(1 / base)`` each, so that failing early never pays. The write is forced whenever the
 symbols still to write equal the steps left; a forced write is no sampled action and has no
-log-probability.
+log-probability. Two exploration aids, off by default and not the paper's: a floor under
+every head's probabilities while sampling (``explore_floor``) and a penalty for a sampled
+wrong write (``wrong_penalty``).
 
 Each update runs ``batch_size`` episodes together in the vector environment, keeping the graph of
 the whole rollout, then takes one gradient step.
@@ -78,6 +80,13 @@ class ReinforceConfig:
     #: updates, seed 1: 99% of sampled episodes exact with it, 65% without)
     logprob_reward: float = 1.0
     forced_writes: bool = True  #: write when the symbols left equal the steps left
+    #: in training each head samples from ``(1 - floor) * pi + floor / K`` (K actions) and
+    #: REINFORCE uses that mixture's log-probability, so no action falls under floor / K
+    #: (the entropy bonus vanishes once a softmax saturates); greedy acting is unchanged
+    explore_floor: float = 0.0
+    #: subtracted from the reward of a sampled write of a wrong symbol (a forced write does
+    #: not pay it); 0: a wrong write only ends the episode, as in the paper
+    wrong_penalty: float = 0.0
     optimizer: str = "adam"  #: "adam" or "sgd" (the paper: SGD, lr 0.05, momentum 0.9)
     lr: float = 3e-3  #: learning rate (the same check without log-prob reward: 65%; 1e-3: 7%)
     batch_size: int = 64  #: episodes per update (the paper: 200)
@@ -98,6 +107,8 @@ class ReinforceConfig:
             raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
         if self.entropy < 0 or self.memory_size < 1 or self.hidden < 1:
             raise ValueError("entropy must be >= 0, memory_size and hidden >= 1")
+        if not 0 <= self.explore_floor < 1 or self.wrong_penalty < 0:
+            raise ValueError("explore_floor must be in [0, 1) and wrong_penalty >= 0")
 
 
 # --------------------------------------------------------------------------------- estimator
@@ -228,15 +239,19 @@ class ReinforceAgent(PolicyAgent):
         chosen = np.zeros((b, len(self.components)), dtype=np.int64)
         logp = torch.zeros(b, device=self.device)
         entropy = torch.zeros(b, device=self.device)
+        floor = self.config.explore_floor if explore else 0.0
         for i, name in enumerate(self.components):
             log_pi = torch.log_softmax(out[name], -1)  # (B, K)
-            chosen[:, i] = self._choose(out[name], None if given is None else given[:, i], explore)
+            log_mix = log_pi  # (B, K) what is sampled from
+            if floor > 0:
+                log_mix = torch.log((1 - floor) * log_pi.exp() + floor / log_pi.shape[-1])
+            chosen[:, i] = self._choose(log_mix, None if given is None else given[:, i], explore)
             sampled = torch.ones(b, device=self.device)
             if name == "write" and force_write is not None:
                 chosen[:, i] = np.where(force_write, 1, chosen[:, i])
                 sampled = torch.as_tensor(~force_write, device=self.device).float()
             taken = torch.as_tensor(chosen[:, i], device=self.device)
-            logp = logp + sampled * log_pi.gather(1, taken[:, None])[:, 0]
+            logp = logp + sampled * log_mix.gather(1, taken[:, None])[:, 0]
             entropy = entropy - sampled * (log_pi.exp() * log_pi).sum(-1)
         return chosen, logp, entropy
 
@@ -349,7 +364,7 @@ class ReinforceAgent(PolicyAgent):
             k: [] for k in ("logp", "entropy", "symbol", "features", "online")
         }
         rec: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("reward", "alive", "write", "expected", "unwritten")
+            k: [] for k in ("reward", "alive", "write", "expected", "unwritten", "wrong")
         }
         horizon = int(m.time_limit.max()) if given is None else len(given)
         for t in range(horizon):
@@ -374,6 +389,8 @@ class ReinforceAgent(PolicyAgent):
                 ("write", actions[:, 1] == 1),
                 ("expected", expected),
                 ("unwritten", np.where(ended, left - (terminated & (left > 0)), 0)),
+                # a sampled (not forced) write of a wrong symbol: it ended the episode
+                ("wrong", alive & terminated & (left > 0) & (True if force is None else ~force)),
             ):
                 rec[key].append(value)
             alive &= ~(terminated | truncated)
@@ -401,6 +418,17 @@ class ReinforceAgent(PolicyAgent):
         index = torch.as_tensor(rows.T, device=self.device)  # (W, B)
         return nn.functional.one_hot(index, self.encoder.nvec[0]).to(torch.get_default_dtype())
 
+    def rewards(self, b: dict[str, Any], log_target: torch.Tensor) -> torch.Tensor:
+        """(T, B) the reward of each step of a rollout: the environment's, plus
+        ``logprob_reward`` times ``log_target`` (T, B) (log p of the expected symbol) at the
+        writes and ``log(1 / base)`` per target never written, minus ``wrong_penalty`` at a
+        sampled wrong write."""
+        cfg = self.config
+        writes = (b["write"] & b["alive"]).float()  # (T, B)
+        at_chance = b["unwritten"] * -np.log(self.base)  # (T, B)
+        paper = log_target * writes + at_chance  # (T, B)
+        return b["reward"].float() + cfg.logprob_reward * paper - cfg.wrong_penalty * b["wrong"]
+
     def losses(self, b: dict[str, Any]) -> dict[str, torch.Tensor]:
         """The loss terms of a rollout, per episode (B,): ``policy`` (the REINFORCE surrogate),
         ``entropy`` and ``symbol`` (cross-entropy at the writes); and each baseline's mean
@@ -410,10 +438,7 @@ class ReinforceAgent(PolicyAgent):
         writes = (b["write"] & b["alive"]).float()  # (T, B)
         log_target = torch.log_softmax(b["symbol"], -1)  # (T, B, base)
         log_target = log_target.gather(-1, b["expected"][..., None])[..., 0]  # (T, B)
-        at_chance = b["unwritten"] * -np.log(self.base)  # (T, B)
-        paper = log_target.detach() * writes + at_chance  # (T, B)
-        rewards = b["reward"].float() + cfg.logprob_reward * paper
-        g = returns_to_go(rewards, alive, cfg.causality)  # (T, B)
+        g = returns_to_go(self.rewards(b, log_target.detach()), alive, cfg.causality)  # (T, B)
         predictions = {}  # name -> (T, B) predicted return-to-go
         if cfg.online_baseline:
             predictions["online"] = b["online"]

@@ -97,11 +97,13 @@ ESTIMATORS = [
 ]
 
 
-#: the controllers of the gradient checks: LSTM, direct access, direct access routing only
+#: the agents of the gradient checks: LSTM, direct access, direct access routing only, and
+#: sampling with a probability floor (the estimator is then exact for the mixture policy)
 CONTROLLERS = [
     {"controller": "lstm", "memory": "none"},
     {"controller": "direct", "memory": "real"},
     {"controller": "direct", "memory": "real", "controller_content": False},
+    {"controller": "lstm", "memory": "none", "explore_floor": 0.3},
 ]
 
 
@@ -241,6 +243,51 @@ def test_routing_only_controller_takes_every_symbol_from_the_tapes():
     torch.testing.assert_close(out["symbol"], direct["output"])
 
 
+def test_explore_floor_keeps_every_action_possible_and_greedy_unchanged():
+    agent, envs = make_agent(batch=4000, explore_floor=0.3)
+    with torch.no_grad():  # a saturated move policy: always "right"
+        head = agent.model["controller"].heads["move"]
+        head.weight.zero_()
+        head.bias.copy_(torch.tensor([0.0, 0.0, 50.0]))
+    obs, _ = envs.reset()
+    state = agent.initial_state(len(obs))
+    sampled, _, _ = agent.step(obs, state, explore=True)
+    share = np.bincount(sampled[:, 0], minlength=3) / len(sampled)  # left, stay, right
+    np.testing.assert_allclose(share, [0.1, 0.1, 0.8], atol=0.03)  # floor / K = 0.1 each
+    greedy, _ = agent.act(obs, state)
+    assert (greedy[:, 0] == 2).all()
+
+
+def test_wrong_penalty_is_paid_at_sampled_wrong_writes_only(float64):
+    """Every write sequence of the enumeration: the penalty lands exactly where the symbol
+    written (the argmax) differs from the expected one, and nowhere else."""
+    agent, _ = make_agent(wrong_penalty=2.0, forced_writes=False)
+    b, _ = enumerate_rollout(agent)
+    written = b["symbol"].argmax(-1)  # (T, N)
+    wrong = b["write"] & b["alive"] & (written != b["expected"])  # (T, N)
+    assert wrong.any() and (b["write"] & b["alive"] & ~wrong).any()
+    assert torch.equal(b["wrong"], wrong)
+    zero = torch.zeros_like(b["reward"], dtype=torch.float64)
+    paid = agent.rewards(b, zero)
+    agent.config.wrong_penalty = 0.0
+    torch.testing.assert_close(agent.rewards(b, zero) - paid, 2.0 * wrong.double())
+
+
+def test_wrong_penalty_spares_forced_writes():
+    agent, envs = make_agent(batch=32, forced_writes=True, wrong_penalty=1.0)
+    with torch.no_grad():  # never writes by choice: only the forced writes write
+        head = agent.model["controller"].heads["write"]
+        head.weight.zero_()
+        head.bias.copy_(torch.tensor([50.0, -50.0]))
+    envs.set_length_distribution(3)
+    with torch.no_grad():
+        b = agent.rollout(envs)
+    written = b["symbol"].argmax(-1)  # (T, B)
+    forced_wrong = b["write"] & b["alive"] & (written != b["expected"])
+    assert forced_wrong.any(), "no forced write was wrong: the check would be empty"
+    assert not b["wrong"].any()
+
+
 def test_env_memory_without_a_memory_tape_is_refused():
     with pytest.raises(ValueError, match="memory tape"):
         make_agent("Copy", memory="env")
@@ -252,6 +299,8 @@ def test_env_memory_without_a_memory_tape_is_refused():
         ({"controller": "gru"}, "'lstm' or 'direct'"),
         ({"memory": "disk"}, "memory must"),
         ({"controller": "lstm", "controller_content": False}, "controller_content=False"),
+        ({"explore_floor": 1.0}, "explore_floor"),
+        ({"wrong_penalty": -1.0}, "wrong_penalty"),
     ],
 )
 def test_bad_config_is_refused(changes, message):
