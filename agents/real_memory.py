@@ -1,8 +1,9 @@
 """A batch of memory tapes of real vectors, each with one discrete head (the RL-NTM memory).
 
 The tape holds ``W`` cells of ``D`` reals per episode, all zero at first; the head starts on
-cell 0, moves -1 / 0 / +1 and is clamped at the left end. The tape grows on the right whenever a
-head walks past its end, so it never limits the length of an episode. The functions are pure
+cell 0 and moves -1 / 0 / +1. The tape is unbounded both ways: it grows on whichever side a head
+walks past its end (growing on the left shifts every position), so it never limits an episode
+and no move is turned into a stay by a wall. The functions are pure
 while autograd records (every write returns a new tensor, so the values written stay
 differentiable) and write in place otherwise (long greedy evaluations).
 """
@@ -37,9 +38,13 @@ def write(cells: torch.Tensor, pos: torch.Tensor, value: torch.Tensor) -> torch.
 def move(
     cells: torch.Tensor, pos: torch.Tensor, delta: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Move each head by ``delta`` (B,) in {-1, 0, +1}; grow the tape if a head leaves it."""
-    pos = (pos + delta).clamp(min=0)
-    width = cells.shape[1]
-    if int(pos.max()) >= width:
+    """Move each head by ``delta`` (B,) in {-1, 0, +1}; grow the tape if a head leaves it.
+
+    Growing on the left doubles the tape and shifts every position by the old width."""
+    pos = pos + delta
+    if int(pos.min()) < 0:
+        pos = pos + cells.shape[1]
+        cells = torch.cat([torch.zeros_like(cells), cells], dim=1)  # (B, 2W, D)
+    if int(pos.max()) >= cells.shape[1]:
         cells = torch.cat([cells, torch.zeros_like(cells)], dim=1)  # (B, 2W, D)
     return cells, pos

@@ -71,6 +71,9 @@ class ReinforceConfig:
     #: where no memory is needed: Reverse at length 2 learnt far slower with it)
     memory: str = "none"
     memory_size: int = 16  #: reals per memory cell (the paper: 35)
+    #: the real memory head may stay (moves -1 / 0 / +1, the paper's); False: it moves -1 or
+    #: +1 every step, so a symbol written is never overwritten in place by the next one
+    memory_stay: bool = True
     causality: bool = True  #: credit each action only with the rewards after it
     online_baseline: bool = True  #: baseline predicted by a head on the controller state
     offline_baseline: bool = True  #: baseline from a separate LSTM that reads the input first
@@ -166,7 +169,7 @@ class ReinforceAgent(PolicyAgent):
         #: the sampled head actions: name -> number of values
         self.components = {"move": n_moves, "write": 2}
         if cfg.memory == "real":
-            self.components["mem_move"] = 3
+            self.components["mem_move"] = 3 if cfg.memory_stay else 2
         elif cfg.memory == "env":
             self.components.update(mem_move=3, mem_write=2, mem_symbol=self.base)
         sizes = np.array(list(self.components.values()))
@@ -299,7 +302,8 @@ class ReinforceAgent(PolicyAgent):
         if real:
             erase = torch.sigmoid(out["erase"])  # (B, 1)
             cells = real_memory.write(cells, pos, (1 - erase) * read + erase * value)
-            delta = torch.as_tensor(chosen[:, 2] - 1, device=self.device)
+            moves = (-1, 0, 1) if self.config.memory_stay else (-1, 1)
+            delta = torch.as_tensor(np.take(moves, chosen[:, 2]), device=self.device)
             cells, pos = real_memory.move(cells, pos, delta)
             if "carry" in direct:
                 carried = real_memory.read(cells, pos) + direct["carry"] * read  # (B, D)

@@ -181,17 +181,24 @@ def test_symbol_head_gradient_matches_a_numerical_derivative(float64):
 
 
 # --------------------------------------------------------------------------------- memory, acting
-def test_real_memory_reads_writes_moves_and_grows():
+def test_real_memory_reads_writes_moves_and_grows_both_ways():
     cells, pos = real_memory.blank_tape(2, 3, torch.device("cpu"))
     width = cells.shape[1]
     cells = real_memory.write(cells, pos, torch.tensor([[1.0, 2, 3], [4, 5, 6]]))
-    cells, pos = real_memory.move(cells, pos, torch.tensor([-1, 1]))
-    assert pos.tolist() == [0, 1]  # clamped at the left end
-    assert real_memory.read(cells, pos).tolist() == [[1, 2, 3], [0, 0, 0]]
+    cells, pos = real_memory.move(cells, pos, torch.tensor([-1, 1]))  # off the left end
+    assert cells.shape[1] == 2 * width and pos.tolist() == [width - 1, width + 1]
+    assert real_memory.read(cells, pos).tolist() == [[0, 0, 0], [0, 0, 0]]
+    cells, pos = real_memory.move(cells, pos, torch.tensor([1, -1]))
+    assert real_memory.read(cells, pos).tolist() == [[1, 2, 3], [4, 5, 6]]  # nothing lost
     for _ in range(width):
         cells, pos = real_memory.move(cells, pos, torch.tensor([0, 1]))
-    assert pos.tolist() == [0, width + 1] and cells.shape[1] > width + 1
-    assert real_memory.read(cells, torch.tensor([0, 0])).tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert pos.tolist() == [width, 2 * width] and cells.shape[1] > 2 * width
+    cells, pos = real_memory.blank_tape(2, 1, torch.device("cpu"))
+    cells = real_memory.write(cells, pos, torch.tensor([[1.0], [2.0]]))
+    pos = torch.tensor([0, width - 1])
+    cells, pos = real_memory.move(cells, pos, torch.tensor([-1, 1]))  # past both ends at once
+    assert pos.tolist() == [width - 1, 2 * width] and cells.shape[1] == 4 * width
+    assert cells[:, width, 0].tolist() == [1.0, 2.0]  # the old cell 0, shifted by width
 
 
 def test_memory_values_are_differentiable_through_the_tape():
@@ -202,6 +209,22 @@ def test_memory_values_are_differentiable_through_the_tape():
     cells, pos = real_memory.move(cells, pos, torch.tensor([-1]))
     real_memory.read(cells, pos).sum().backward()
     assert value.grad.tolist() == [[1.0, 1.0]]
+
+
+def test_memory_head_without_stay_moves_every_step():
+    agent, envs = make_agent("ForwardReverse", batch=64, memory="real", memory_stay=False)
+    assert agent.components["mem_move"] == 2
+    obs, _ = envs.reset()
+    state = agent.initial_state(len(obs))
+    for _ in range(6):
+        _, cells, pos, _ = state
+        _, state, out = agent.step(obs, state, explore=True)  # the same input each step
+        chosen = torch.as_tensor(out["chosen"][:, 2])
+        assert set(chosen.tolist()) <= {0, 1}
+        expected = pos + 2 * chosen - 1  # (B,) left or right, never stay
+        if expected.min() < 0:  # the tape grew on the left: every position shifts
+            expected = expected + cells.shape[1]
+        assert torch.equal(state[2], expected)
 
 
 def oracle_head_actions(inputs, env_kwargs):
