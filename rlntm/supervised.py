@@ -170,7 +170,7 @@ _NTM_AGENT = {
     },
     # seed 1, 10k sequences (docs/ntm.md): the NTM-LSTM defaults (Adam 1e-2, batch 4, clip 1)
     # ended at 1.05 held-out bits, exact on 58% at length 20; these FF settings reached 0.031
-    # (under 0.1 at 8,504), exact up to length 30. Copy, Reverse, RepeatCopy: LSTM defaults
+    # (under 0.1 at 8,504), exact up to length 30. Copy: the NTMConfig defaults as they are
     "DuplicatedInput": {"controller": "ff", "lr": 3e-3, "batch_size": 8, "grad_clip": 50.0},
     # seeds 1 2 3, 10k sequences (docs/ntm.md): under 0.1 held-out bits at 10k on 2/3 seeds
     # with the clamp, 1/3 without (Reverse); 3/3 against 2/3 (RepeatCopy): without it, seeds
