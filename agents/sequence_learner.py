@@ -40,12 +40,19 @@ class LearnerConfig:
     #: gradient-norm clip (Collier and Beel 2018: 50). The loss is the mean per scored output,
     #: so typical norms are 0.01 to 1
     grad_clip: float = 50.0
+    #: once the running training cost (bits per sequence, an exponential average over about
+    #: 100 updates) falls under this, the lr is multiplied by ``anneal_factor``, once: a
+    #: smaller step after the model has found the solution; 0: never
+    anneal_below: float = 0.0
+    anneal_factor: float = 0.3  #: the lr's factor at the anneal
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "rmsprop"):
             raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {self.optimizer!r}")
         if self.lr <= 0 or self.batch_size < 1 or self.grad_clip <= 0:
             raise ValueError("lr and grad_clip must be > 0 and batch_size >= 1")
+        if self.anneal_below < 0 or not 0 < self.anneal_factor <= 1:
+            raise ValueError("anneal_below must be >= 0 and anneal_factor in (0, 1]")
 
 
 class SequenceLearner(Agent):
@@ -58,7 +65,10 @@ class SequenceLearner(Agent):
         device: where the model runs.
     """
 
-    counters = ("updates", "sequences")  #: saved in checkpoints beside the weights
+    #: saved in checkpoints beside the weights (``cost_average``: the running training cost
+    #: the anneal watches; ``annealed``: whether the lr has been multiplied)
+    counters = ("updates", "sequences", "cost_average", "annealed")
+    cost_decay = 0.99  #: the running cost's weight on its previous value (about 100 updates)
 
     def __init__(
         self, model: nn.Module, config: LearnerConfig, categorical: bool, device: str = "cpu"
@@ -77,6 +87,8 @@ class SequenceLearner(Agent):
             )
         self.updates = 0
         self.sequences = 0
+        self.cost_average: float | None = None
+        self.annealed = False
 
     # ----------------------------------------------------------------------------- scoring
     def tensors(self, batch: SequenceBatch) -> dict[str, torch.Tensor]:
@@ -164,10 +176,13 @@ class SequenceLearner(Agent):
         self.updates += 1
         self.sequences += len(batch)
         r = self.summary(s, b["mask"])
+        bits = float(r["bits"].mean())
+        self._anneal(bits)
         metrics = {
             "train/loss": loss.item(),
-            "train/bits_per_sequence": float(r["bits"].mean()),
+            "train/bits_per_sequence": bits,
             "train/grad_norm": float(norm),
+            "train/lr": self.optimizer.param_groups[0]["lr"],
             "train/sequences": self.sequences,
             "rollout/steps": int(batch.steps.sum()),
             "rollout/sequence_accuracy": float(r["solved"].mean()),
@@ -177,6 +192,19 @@ class SequenceLearner(Agent):
         if batch.reference_bits is not None:
             metrics["train/reference_bits_per_sequence"] = float(batch.reference_bits.mean())
         return metrics
+
+    def _anneal(self, bits: float) -> None:
+        """Track the running training cost; multiply the lr by ``anneal_factor`` the first
+        time it falls under ``anneal_below``."""
+        average = self.cost_average
+        self.cost_average = (
+            bits if average is None else self.cost_decay * average + (1 - self.cost_decay) * bits
+        )
+        if self.annealed or self.cost_average >= self.config.anneal_below:
+            return
+        for group in self.optimizer.param_groups:
+            group["lr"] *= self.config.anneal_factor
+        self.annealed = True
 
     def _check_finite(self, value: torch.Tensor, what: str) -> None:
         """Raise :class:`NonFiniteError` if ``value`` is NaN or Inf."""

@@ -111,6 +111,30 @@ def test_state_dict_round_trip_continues_identically():
         learner(memory_size=8, memory_width=6, hidden=12)[0].load_state_dict(saved)
 
 
+def test_lr_anneals_once_when_the_running_cost_falls_under_the_threshold():
+    small = {"memory_size": 16, "memory_width": 6, "hidden": 12, "lr": 1e-3}
+    plain, data = learner(**small)
+    for _ in range(3):
+        assert plain.update(data)["train/lr"] == 1e-3
+    assert not plain.annealed
+    # BitCopy at lengths 1-5 costs at most 5 * 8 bits a sequence, ~ 1 bit a bit at the start
+    agent, data = learner(anneal_below=1e3, anneal_factor=0.5, **small)
+    first = agent.update(data)
+    assert first["train/lr"] == 5e-4 and agent.annealed
+    assert agent.cost_average == pytest.approx(first["train/bits_per_sequence"])
+    assert agent.update(data)["train/lr"] == 5e-4  # once, not every update
+    # a resumed learner keeps the annealed lr and does not anneal again
+    resumed, data_b = learner(anneal_below=1e3, anneal_factor=0.5, **small)
+    resumed.load_state_dict(agent.state_dict())
+    assert resumed.annealed and resumed.update(data_b)["train/lr"] == 5e-4
+    # the threshold is in bits per sequence of the running average, not of one batch
+    late, data = learner(anneal_below=first["train/bits_per_sequence"] * 0.9, **small)
+    late.update(data)
+    assert not late.annealed
+    with pytest.raises(ValueError, match="anneal_factor"):
+        NTMConfig(anneal_factor=0.0)
+
+
 def test_evaluation_table_reports_bits_per_sequence():
     agent, _ = learner(task="DynamicNGrams", lengths=50, memory_size=8, memory_width=4, hidden=8)
     table = evaluate_sequences(agent, "DynamicNGrams", [20, 40], episodes=10, seed=1)

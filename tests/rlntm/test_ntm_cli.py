@@ -77,6 +77,7 @@ def test_default_flags_train_bitcopy_on_lengths_1_to_20():
     assert recall.agent["read_heads"] == 4 and recall.agent["hidden"] == 256
     assert recall.agent["controller"] == "lstm" and recall.agent["weight_grad_clip"] == 1.0
     assert (recall.agent["optimizer"], recall.agent["lr"]) == ("rmsprop", 3e-4)
+    assert (recall.agent["anneal_below"], recall.agent["anneal_factor"]) == (1.0, 0.3)
     assert RunConfig(env="AssociativeRecall", algo="lstm", max_steps=10).agent["layers"] == 3
 
 
