@@ -22,9 +22,10 @@ that write (the reward of the authors' code); as a wrong symbol ends the episode
 targets never written (after a wrong symbol or when time runs out) count at chance,
 ``log(1 / base)`` each, so that failing early never pays. The write is forced whenever the
 symbols still to write equal the steps left; a forced write is no sampled action and has no
-log-probability. Two exploration aids, off by default and not the paper's: a floor under
-every head's probabilities while sampling (``explore_floor``) and a penalty for a sampled
-wrong write (``wrong_penalty``).
+log-probability. Exploration aids, off by default and not the paper's: a floor under every
+head's probabilities while sampling (``explore_floor``), a penalty for a sampled wrong write
+(``wrong_penalty``), and head logits scaled down before the softmax (``action_scale``; the
+authors' code does this).
 
 Each update runs ``batch_size`` episodes together in the vector environment, keeping the graph of
 the whole rollout, then takes one gradient step.
@@ -87,6 +88,10 @@ class ReinforceConfig:
     #: REINFORCE uses that mixture's log-probability, so no action falls under floor / K
     #: (the entropy bonus vanishes once a softmax saturates); greedy acting is unchanged
     explore_floor: float = 0.0
+    #: the head-policy logits are multiplied by this before the softmax (the authors' code:
+    #: ``action_slowdown``, 0.01 to 0.03), so the policies start near uniform and sharpen
+    #: slowly beside the symbol head; 1: plain softmax
+    action_scale: float = 1.0
     #: subtracted from the reward of a sampled write of a wrong symbol (a forced write does
     #: not pay it); 0: a wrong write only ends the episode, as in the paper
     wrong_penalty: float = 0.0
@@ -112,6 +117,8 @@ class ReinforceConfig:
             raise ValueError("entropy must be >= 0, memory_size and hidden >= 1")
         if not 0 <= self.explore_floor < 1 or self.wrong_penalty < 0:
             raise ValueError("explore_floor must be in [0, 1) and wrong_penalty >= 0")
+        if self.action_scale <= 0:
+            raise ValueError(f"action_scale must be > 0, got {self.action_scale}")
 
 
 # --------------------------------------------------------------------------------- estimator
@@ -244,7 +251,7 @@ class ReinforceAgent(PolicyAgent):
         entropy = torch.zeros(b, device=self.device)
         floor = self.config.explore_floor if explore else 0.0
         for i, name in enumerate(self.components):
-            log_pi = torch.log_softmax(out[name], -1)  # (B, K)
+            log_pi = torch.log_softmax(self.config.action_scale * out[name], -1)  # (B, K)
             log_mix = log_pi  # (B, K) what is sampled from
             if floor > 0:
                 log_mix = torch.log((1 - floor) * log_pi.exp() + floor / log_pi.shape[-1])

@@ -98,12 +98,14 @@ ESTIMATORS = [
 
 
 #: the agents of the gradient checks: LSTM, direct access, direct access routing only, and
-#: sampling with a probability floor (the estimator is then exact for the mixture policy)
+#: sampling with a probability floor (the estimator is then exact for the mixture policy),
+#: and scaled head logits
 CONTROLLERS = [
     {"controller": "lstm", "memory": "none"},
     {"controller": "direct", "memory": "real"},
     {"controller": "direct", "memory": "real", "controller_content": False},
     {"controller": "lstm", "memory": "none", "explore_floor": 0.3},
+    {"controller": "direct", "memory": "none", "action_scale": 0.05},
 ]
 
 
@@ -309,19 +311,33 @@ def test_routing_only_controller_takes_every_symbol_from_the_tapes():
     torch.testing.assert_close(out["symbol"], direct["output"])
 
 
-def test_explore_floor_keeps_every_action_possible_and_greedy_unchanged():
-    agent, envs = make_agent(batch=4000, explore_floor=0.3)
-    with torch.no_grad():  # a saturated move policy: always "right"
+def saturated_move_shares(right_logit: float, **changes) -> np.ndarray:
+    """The share of left / stay / right sampled over 4000 episodes by an agent whose move
+    logits are (0, 0, ``right_logit``) everywhere; also checks that greedy goes right."""
+    agent, envs = make_agent(batch=4000, **changes)
+    with torch.no_grad():
         head = agent.model["controller"].heads["move"]
         head.weight.zero_()
-        head.bias.copy_(torch.tensor([0.0, 0.0, 50.0]))
+        head.bias.copy_(torch.tensor([0.0, 0.0, right_logit]))
     obs, _ = envs.reset()
     state = agent.initial_state(len(obs))
     sampled, _, _ = agent.step(obs, state, explore=True)
-    share = np.bincount(sampled[:, 0], minlength=3) / len(sampled)  # left, stay, right
-    np.testing.assert_allclose(share, [0.1, 0.1, 0.8], atol=0.03)  # floor / K = 0.1 each
     greedy, _ = agent.act(obs, state)
     assert (greedy[:, 0] == 2).all()
+    return np.bincount(sampled[:, 0], minlength=3) / len(sampled)
+
+
+def test_explore_floor_keeps_every_action_possible_and_greedy_unchanged():
+    share = saturated_move_shares(50.0, explore_floor=0.3)  # a saturated policy: "right"
+    np.testing.assert_allclose(share, [0.1, 0.1, 0.8], atol=0.03)  # floor / K = 0.1 each
+
+
+def test_action_scale_flattens_the_head_policies_and_keeps_greedy():
+    """The same weights with the logits scaled by 0.03 sample close to softmax(0.03 * logits)
+    where the plain softmax is saturated."""
+    assert saturated_move_shares(20.0)[2] == 1.0
+    flat = np.exp([0.0, 0.0, 0.6]) / np.exp([0.0, 0.0, 0.6]).sum()
+    np.testing.assert_allclose(saturated_move_shares(20.0, action_scale=0.03), flat, atol=0.03)
 
 
 def test_wrong_penalty_is_paid_at_sampled_wrong_writes_only(float64):
@@ -367,6 +383,7 @@ def test_env_memory_without_a_memory_tape_is_refused():
         ({"controller": "lstm", "controller_content": False}, "controller_content=False"),
         ({"explore_floor": 1.0}, "explore_floor"),
         ({"wrong_penalty": -1.0}, "wrong_penalty"),
+        ({"action_scale": 0.0}, "action_scale"),
     ],
 )
 def test_bad_config_is_refused(changes, message):
