@@ -19,8 +19,13 @@ class NonFiniteError(FloatingPointError):
 
 
 def check_saved_config(saved: dict[str, Any], config: Any) -> None:
-    """ValueError unless a checkpoint's agent config ``saved`` equals the dataclass ``config``."""
-    if saved != asdict(config):
+    """ValueError unless a checkpoint's agent config ``saved`` equals the dataclass ``config``.
+
+    A setting added after the checkpoint was written counts at its default (the run had no
+    other), so checkpoints of earlier versions load as long as this run keeps those defaults.
+    """
+    filled = {**asdict(type(config)()), **saved}
+    if filled != asdict(config):
         raise ValueError(f"checkpoint agent config {saved} differs from {asdict(config)}")
 
 
@@ -65,8 +70,9 @@ class Agent(ABC):
         self.optimizer.load_state_dict(state["optimizer"])
         if getattr(self, "rng", None) is not None:
             set_generator_state(self.rng, state["rng"])
-        for name in self.counters:
-            setattr(self, name, state[name])
+        for name in self.counters:  # one added since the checkpoint keeps its start value
+            if name in state:
+                setattr(self, name, state[name])
 
 
 class PolicyAgent(Agent):

@@ -33,7 +33,9 @@ class RunConfig:
     eval_lengths: list[int] | None = None  #: lengths of the final table ([10, 100, 1000])
     eval_episodes: int = 100  #: fresh test sequences per length
     solve_length: int | None = None  #: held-out length that decides "solved" (1000)
-    solve_episodes: int = 50  #: test sequences at solve_length (all must be exact)
+    #: test sequences at solve_length, all of which must be exact; None: ``eval_episodes``,
+    #: so that a run stops "solved" on as many sequences as its final table scores
+    solve_episodes: int | None = None
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows
     #: updates between TensorBoard pictures of one training-length instance (algorithms with
@@ -89,6 +91,8 @@ class RunConfig:
             self.eval_lengths = list(defaults.get("eval_lengths", [10, 100, 1000]))
         if self.solve_length is None:
             self.solve_length = int(defaults.get("solve_length", 1000))
+        if self.solve_episodes is None:
+            self.solve_episodes = self.eval_episodes
 
     def agent_config(self) -> Any:
         """The algorithm's hyper-parameter dataclass, from :attr:`agent`."""

@@ -91,8 +91,9 @@ class Trainer:
 
     # ----------------------------------------------------------------------------- state
     def meta(self) -> dict[str, Any]:
-        """What a checkpoint must match to be resumed by this run."""
-        return {"env": self.cfg.env, "algo": self.cfg.algo, "agent": self.cfg.agent}
+        """What a checkpoint records it was written for. On loading, the agent checks its own
+        settings, knowing their defaults (:func:`agents.base.check_saved_config`)."""
+        return {**_task_meta(self.cfg), "agent": self.cfg.agent}
 
     def _save(self) -> None:
         state = {
@@ -108,7 +109,7 @@ class Trainer:
 
     def _restore(self) -> None:
         state = load_checkpoint(
-            self.run_dir / CHECKPOINT_NAME, self.meta(), map_location=str(self.cfg.device)
+            self.run_dir / CHECKPOINT_NAME, _task_meta(self.cfg), map_location=str(self.cfg.device)
         )
         self.agent.load_state_dict(state["agent"])
         self.curriculum.load_state_dict(state["curriculum"])
@@ -247,6 +248,11 @@ def format_table(table: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def _task_meta(cfg: RunConfig) -> dict[str, Any]:
+    """What a checkpoint must have been written for to load into a run of ``cfg``."""
+    return {"env": cfg.env, "algo": cfg.algo}
+
+
 def load_agent(run_dir: str | Path, device: str | None = None) -> tuple[RunConfig, Agent]:
     """The configuration and the trained agent of a run folder (clear errors if broken)."""
     run_dir = Path(run_dir)
@@ -254,8 +260,9 @@ def load_agent(run_dir: str | Path, device: str | None = None) -> tuple[RunConfi
     if device is not None:
         cfg.device = device
     agent, _ = make_agent(cfg, batch=1)
-    meta = {"env": cfg.env, "algo": cfg.algo, "agent": cfg.agent}
-    state = load_checkpoint(run_dir / CHECKPOINT_NAME, meta, map_location=str(cfg.device))
+    state = load_checkpoint(
+        run_dir / CHECKPOINT_NAME, _task_meta(cfg), map_location=str(cfg.device)
+    )
     agent.load_state_dict(state["agent"])
     return cfg, agent
 

@@ -19,6 +19,9 @@ def test_task_defaults_fill_what_is_left_open():
     assert reverse.curriculum == "rlntm" and reverse.curriculum_kwargs == {"max_level": 10}
     assert reverse.agent["controller"] == "ff"
     assert reverse.eval_lengths == [10, 100, 1000] and reverse.solve_length == 1000
+    # "solved" is checked on as many sequences as the final table scores
+    assert reverse.solve_episodes == reverse.eval_episodes == 100
+    assert RunConfig(env="Reverse", eval_episodes=30).solve_episodes == 30
 
 
 def test_what_the_user_gives_wins():
@@ -27,6 +30,7 @@ def test_what_the_user_gives_wins():
     assert cfg.agent["controller"] == "gru" and cfg.agent["lr"] == 0.01
     cfg = RunConfig(env="Reverse", curriculum_kwargs={"max_level": 4}, eval_lengths=[7])
     assert cfg.curriculum_kwargs == {"max_level": 4} and cfg.eval_lengths == [7]
+    assert RunConfig(env="Reverse", solve_episodes=7).solve_episodes == 7
 
 
 def test_saved_config_round_trips(tmp_path):

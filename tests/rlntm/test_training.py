@@ -15,7 +15,7 @@ import torch
 
 from rlntm.checkpoints import load_checkpoint
 from rlntm.config import RunConfig
-from rlntm.training import Trainer
+from rlntm.training import Trainer, load_agent
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train_agent.py"
@@ -229,6 +229,27 @@ def test_checkpoint_of_another_run_is_refused(tmp_path):
     (out / "config.json").write_text(json.dumps(cfg))
     result = cli("--resume", out, check=False)
     assert result.returncode == 2 and "written for env=Copy" in result.stderr
+
+
+def test_a_checkpoint_from_before_a_setting_existed_still_loads(tmp_path):
+    """A run written before the setting ``penalty_weight`` existed (here: deleted from its
+    checkpoint) resumes and evaluates, since it ran at the default; other settings must match."""
+    out = tmp_path / "run"
+    cli("--config", write_config(tmp_path / "c.json", max_steps=300), "--out", out, "--no-progress")
+    path = out / "checkpoint.pt"
+    payload = torch.load(path, weights_only=False)
+    del payload["meta"]["agent"]["penalty_weight"]
+    del payload["state"]["agent"]["config"]["penalty_weight"]
+    torch.save(payload, path)
+    cfg, agent = load_agent(out)
+    assert agent.updates == load_checkpoint(path)["agent"]["updates"] > 0
+    cli("--resume", out, "--max-steps", 600, "--no-progress")
+    assert load_checkpoint(path)["env_steps"] >= 600
+    saved = json.loads((out / "config.json").read_text())
+    saved["agent"]["penalty_weight"] = 0.123  # not what the checkpoint ran with
+    (out / "config.json").write_text(json.dumps(saved))
+    result = cli("--resume", out, "--max-steps", 900, check=False)
+    assert result.returncode == 2 and "differs" in result.stderr
 
 
 def test_qlambda_learns_copy_in_a_fixed_budget(tmp_path):
