@@ -42,9 +42,10 @@ def move(
 
     Growing on the left doubles the tape and shifts every position by the old width."""
     pos = pos + delta
-    if int(pos.min()) < 0:
-        pos = pos + cells.shape[1]
+    low, high = torch.stack(torch.aminmax(pos)).tolist()  # one read back from the device a step
+    if low < 0:
+        pos, high = pos + cells.shape[1], high + cells.shape[1]
         cells = torch.cat([torch.zeros_like(cells), cells], dim=1)  # (B, 2W, D)
-    if int(pos.max()) >= cells.shape[1]:
+    if high >= cells.shape[1]:
         cells = torch.cat([cells, torch.zeros_like(cells)], dim=1)  # (B, 2W, D)
     return cells, pos

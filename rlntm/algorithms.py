@@ -124,7 +124,7 @@ ALGORITHMS: dict[str, Algorithm] = {
         per_task={
             "ForwardReverse": {"agent": {"memory": "real"}},
             # without the online baseline 4/5 Reverse seeds solved in 717-900 updates (with
-            # it 3/5, in 1028-1699); see docs/reinforce.md
+            # it 3/5, in 1028-1699); over seeds 1-10 without it 9/10; see docs/reinforce.md
             "Reverse": {"agent": {"online_baseline": False}},
         },
     ),

@@ -127,10 +127,22 @@ def test_lr_anneals_once_when_the_running_cost_falls_under_the_threshold():
     resumed, data_b = learner(anneal_below=1e3, anneal_factor=0.5, **small)
     resumed.load_state_dict(agent.state_dict())
     assert resumed.annealed and resumed.update(data_b)["train/lr"] == 5e-4
-    # the threshold is in bits per sequence of the running average, not of one batch
-    late, data = learner(anneal_below=first["train/bits_per_sequence"] * 0.9, **small)
-    late.update(data)
-    assert not late.annealed
+    # the threshold applies to the running average, not to one batch: replay the plain
+    # learner's costs (the anneal changes nothing before it fires) and recompute the average
+    plain, data = learner(**small)
+    bits = [plain.update(data)["train/bits_per_sequence"] for _ in range(30)]
+    averages = [bits[0]]
+    for b in bits[1:]:
+        averages.append(0.99 * averages[-1] + 0.01 * b)
+    assert min(bits[1:]) < min(averages)  # some batch dips under every running average
+    for threshold, fires_at in (
+        ((min(bits[1:]) + min(averages)) / 2, None),  # under a batch, never under the average
+        (min(averages) * 1.0001, int(np.argmin(averages))),  # the first average under it
+    ):
+        late, data = learner(anneal_below=threshold, anneal_factor=0.5, **small)
+        lrs = [late.update(data)["train/lr"] for _ in range(30)]
+        fired = [i for i, lr in enumerate(lrs) if lr == 5e-4]
+        assert (fired[0] if fired else None) == fires_at
     with pytest.raises(ValueError, match="anneal_factor"):
         NTMConfig(anneal_factor=0.0)
 
