@@ -75,8 +75,12 @@ def test_default_flags_train_bitcopy_on_lengths_1_to_20():
     assert (cfg.agent["lr"], cfg.agent["batch_size"], cfg.agent["grad_clip"]) == (1e-2, 4, 1.0)
     recall = RunConfig(env="AssociativeRecall", algo="ntm", max_steps=10)
     assert recall.agent["read_heads"] == 4 and recall.agent["hidden"] == 256
-    assert recall.agent["controller"] == "lstm" and recall.agent["weight_grad_clip"] == 1.0
-    assert (recall.agent["optimizer"], recall.agent["lr"]) == ("rmsprop", 3e-4)
+    assert recall.agent["controller"] == "ff" and recall.agent["weight_grad_clip"] == 1.0
+    assert (recall.agent["optimizer"], recall.agent["lr"], recall.agent["grad_clip"]) == (
+        "rmsprop",
+        1e-4,
+        10.0,
+    )
     assert (recall.agent["anneal_below"], recall.agent["anneal_factor"]) == (1.0, 0.3)
     assert RunConfig(env="AssociativeRecall", algo="lstm", max_steps=10).agent["layers"] == 3
 
