@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -250,6 +251,25 @@ def test_a_checkpoint_from_before_a_setting_existed_still_loads(tmp_path):
     (out / "config.json").write_text(json.dumps(saved))
     result = cli("--resume", out, "--max-steps", 900, check=False)
     assert result.returncode == 2 and "differs" in result.stderr
+
+
+def test_every_held_out_check_draws_new_inputs(tmp_path):
+    cfg = RunConfig(**{**SMALL, "max_steps": 600})
+    trainer = Trainer(cfg, tmp_path / "run", progress=False)
+    seeds = []
+
+    def failing_check(agent, env, lengths, episodes, env_kwargs, seed=12345):
+        """Records each call's inputs; the held-out check never passes."""
+        seeds.append((tuple(lengths), seed))
+        accuracy = 0.5 if list(lengths) == [cfg.solve_length] else 1.0
+        return {str(n): {"sequence_accuracy": accuracy, "symbol_accuracy": 1.0} for n in lengths}
+
+    trainer.algo = dataclasses.replace(trainer.algo, evaluate=failing_check)
+    result = trainer.run()
+    checks = [seed for lengths, seed in seeds if lengths == (cfg.solve_length,)]
+    assert result.status == "budget" and len(checks) >= 2
+    assert len(set(checks)) == len(checks), "a check reused another check's inputs"
+    assert seeds[-1] == (tuple(cfg.eval_lengths), 777)  # the final table: its own fixed inputs
 
 
 def test_qlambda_learns_copy_in_a_fixed_budget(tmp_path):
