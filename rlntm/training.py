@@ -148,10 +148,9 @@ class Trainer:
             return False
         if was_finished and self.updates % cfg.checkpoint_every:
             return False  # finished earlier and failed: check again at the next checkpoint
-        # new inputs at every check: one fixed set, checked again every few updates, is
-        # passed by selection while the program still fails other inputs (REINFORCE on
-        # ForwardReverse, seed 3, passed it after 1,732 updates and was 95% exact at 1000
-        # on the final table's inputs)
+        # new inputs at every check, so that checks are independent samples: one fixed set,
+        # checked again every few updates, can be passed by selection while the program
+        # still fails other inputs
         seed = SOLVE_CHECK_SEED + self.updates
         accuracy = self.evaluator([cfg.solve_length], cfg.solve_episodes, seed)[cfg.solve_length]
         self.log.record("eval/solve_check_accuracy", accuracy)
