@@ -33,8 +33,8 @@ class RunConfig:
     eval_lengths: list[int] | None = None  #: lengths of the final table ([10, 100, 1000])
     eval_episodes: int = 100  #: fresh test sequences per length
     solve_length: int | None = None  #: held-out length that decides "solved" (1000)
-    #: test sequences at solve_length, all of which must be exact; None: ``eval_episodes``,
-    #: so that a run stops "solved" on as many sequences as its final table scores
+    #: test sequences at solve_length, all of which must be exact; None: the algorithm's
+    #: default (REINFORCE: 200), else ``eval_episodes``, as many as the final table scores
     solve_episodes: int | None = None
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows
@@ -92,7 +92,7 @@ class RunConfig:
         if self.solve_length is None:
             self.solve_length = int(defaults.get("solve_length", 1000))
         if self.solve_episodes is None:
-            self.solve_episodes = self.eval_episodes
+            self.solve_episodes = int(defaults.get("solve_episodes", self.eval_episodes))
 
     def agent_config(self) -> Any:
         """The algorithm's hyper-parameter dataclass, from :attr:`agent`."""
