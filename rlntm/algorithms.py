@@ -127,7 +127,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             "solve_episodes": 200,
         },
         per_task={
-            # the real memory head always moves (no stay): 7/10 seeds solved in 814-3395
+            # the real memory head always moves (no stay): 8/14 seeds solved in 814-3395
             # updates, 10 minutes each (with the stay: 1/7 in 8 minutes); docs/reinforce.md
             "ForwardReverse": {"agent": {"memory": "real", "memory_stay": False}},
             # without the online baseline 4/5 Reverse seeds solved in 717-900 updates (with
