@@ -42,7 +42,7 @@ from rlntm.config import RunConfig
 from rlntm.curricula import make_curriculum
 from rlntm.seeding import seed_everything
 from rlntm.supervised import SequenceData, build_ntm, evaluate_sequences
-from rlntm.training import make_agent
+from rlntm.training import TABLE_SEED, make_agent
 
 
 def parser() -> argparse.ArgumentParser:
@@ -134,7 +134,9 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
             if converged is None and bits < 0.1:
                 converged = agent.sequences
     minutes = (time.perf_counter() - start) / 60
-    table = evaluate_sequences(agent, cfg.env, cfg.eval_lengths, 100, cfg.env_kwargs, seed=777)
+    table = evaluate_sequences(
+        agent, cfg.env, cfg.eval_lengths, 100, cfg.env_kwargs, seed=TABLE_SEED
+    )
     return {
         "task": cfg.env,
         "algo": cfg.algo,
