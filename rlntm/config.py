@@ -29,6 +29,9 @@ class RunConfig:
     curriculum_kwargs: dict[str, Any] = field(default_factory=dict)
     env_kwargs: dict[str, Any] = field(default_factory=dict)  #: task parameters (base, rows...)
     max_steps: int | None = None  #: budget in environment steps (None: no step limit)
+    #: budget in parameter updates, the measure of the RL-NTM paper's 20,000-update bound
+    #: (None: no update limit)
+    max_updates: int | None = None
     max_minutes: float | None = 20.0  #: budget in wall-clock minutes (None: no time limit)
     eval_lengths: list[int] | None = None  #: lengths of the final table ([10, 100, 1000])
     eval_episodes: int = 100  #: fresh test sequences per length
@@ -71,8 +74,14 @@ class RunConfig:
             )
         if min(self.checkpoint_every, self.log_every) < 1 or self.picture_every < 0:
             problems.append("checkpoint_every and log_every must be >= 1, picture_every >= 0")
-        if self.max_steps is None and self.max_minutes is None:
-            problems.append("give a budget: max_steps and/or max_minutes")
+        if self.max_steps is None and self.max_minutes is None and self.max_updates is None:
+            problems.append("give a budget: max_steps, max_updates and/or max_minutes")
+        for name in ("max_steps", "max_updates"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                problems.append(f"{name} must be an integer or None, got {value!r}")
+            elif value is not None and value < 1:
+                problems.append(f"{name} must be >= 1, got {value}")
         if problems:
             raise ValueError("; ".join(problems))
         self.agent = asdict(self.agent_config())  # resolved: every field filled in

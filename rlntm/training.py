@@ -137,11 +137,12 @@ class Trainer:
         return {int(k): v["sequence_accuracy"] for k, v in table.items()}
 
     def out_of_budget(self) -> bool:
-        """The step or time budget is spent."""
+        """The step, update or time budget is spent."""
         cfg = self.cfg
         steps_done = cfg.max_steps is not None and self.env_steps >= cfg.max_steps
+        updates_done = cfg.max_updates is not None and self.updates >= cfg.max_updates
         time_done = cfg.max_minutes is not None and self.minutes() >= cfg.max_minutes
-        return steps_done or time_done
+        return steps_done or updates_done or time_done
 
     def solved(self, was_finished: bool) -> bool:
         """Held-out check on long inputs, run when the curriculum reaches its end."""

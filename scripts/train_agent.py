@@ -54,6 +54,9 @@ def parser() -> argparse.ArgumentParser:
         "none for ntm and lstm, rlntm otherwise)",
     )
     p.add_argument("--max-steps", type=int, default=None, help="budget in environment steps")
+    p.add_argument(
+        "--max-updates", type=int, default=None, help="budget in parameter updates (none)"
+    )
     p.add_argument("--max-minutes", type=float, default=None, help="budget in minutes (20)")
     p.add_argument(
         "--eval-lengths", type=int, nargs="+", default=None, help="test lengths (10 100 1000)"
@@ -76,6 +79,7 @@ def resolve(args: argparse.Namespace) -> RunConfig:
             ("device", args.device),
             ("curriculum", args.curriculum),
             ("max_steps", args.max_steps),
+            ("max_updates", args.max_updates),
             ("max_minutes", args.max_minutes),
             ("eval_lengths", args.eval_lengths),
         )

@@ -115,6 +115,30 @@ def test_bad_agent_settings_are_named(agent, message):
     assert message in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "budget, message",
+    [
+        ({"max_updates": 0}, "max_updates must be >= 1, got 0"),
+        ({"max_updates": 2.5}, "max_updates must be an integer or None, got 2.5"),
+        ({"max_steps": -1}, "max_steps must be >= 1, got -1"),
+        ({"max_minutes": None}, "give a budget: max_steps, max_updates and/or max_minutes"),
+    ],
+)
+def test_bad_budgets_are_named(budget, message):
+    with pytest.raises(ValueError) as err:
+        RunConfig(env="Copy", **budget)
+    assert message in str(err.value)
+
+
+def test_update_budget_stops_after_exactly_that_many_updates(tmp_path):
+    cfg = RunConfig(**{**SMALL, "max_steps": None, "max_updates": 7})
+    trainer = Trainer(cfg, tmp_path / "run", progress=False)
+    result = trainer.run()
+    assert (result.status, result.updates) == ("budget", 7)
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["updates"] == 7 and summary["status"] == "budget"
+
+
 def test_malformed_config_file(tmp_path):
     bad = tmp_path / "config.json"
     bad.write_text("{not json")
