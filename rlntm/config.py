@@ -36,8 +36,9 @@ class RunConfig:
     eval_lengths: list[int] | None = None  #: lengths of the final table ([10, 100, 1000])
     eval_episodes: int = 100  #: fresh test sequences per length
     solve_length: int | None = None  #: held-out length that decides "solved" (1000)
-    #: test sequences at solve_length, all of which must be exact; None: the algorithm's
-    #: default (REINFORCE: 200), else ``eval_episodes``, as many as the final table scores
+    #: test sequences at solve_length, all of which must be exact (checked in chunks of 200,
+    #: stopping at the first failure); None: the algorithm's default (REINFORCE: 1000), else
+    #: ``eval_episodes``, as many as the final table scores
     solve_episodes: int | None = None
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows

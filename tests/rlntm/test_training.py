@@ -296,6 +296,33 @@ def test_every_held_out_check_draws_new_inputs(tmp_path):
     assert seeds[-1] == (tuple(cfg.eval_lengths), TABLE_SEED)  # the final table's fixed inputs
 
 
+def test_held_out_check_runs_in_chunks_and_stops_at_the_first_failure(tmp_path):
+    cfg = RunConfig(**{**SMALL, "max_steps": 600, "solve_episodes": 450})
+    trainer = Trainer(cfg, tmp_path / "run", progress=False)
+    calls = []
+
+    def check(agent, env, lengths, episodes, env_kwargs, seed=12345):
+        """The first check fails in its second chunk; every later chunk is exact."""
+        if list(lengths) == [cfg.solve_length]:
+            calls.append((episodes, seed))
+        accuracy = 0.995 if len(calls) == 2 else 1.0
+        return {str(n): {"sequence_accuracy": accuracy, "symbol_accuracy": 1.0} for n in lengths}
+
+    trainer.algo = dataclasses.replace(trainer.algo, evaluate=check)
+    result = trainer.run()
+    # first check: 200 exact, then 199 of 200: stop there; second check: 200 + 200 + 50
+    assert [n for n, _ in calls] == [200, 200, 200, 200, 50]
+    assert len({seed for _, seed in calls}) == len(calls), "two chunks shared their inputs"
+    assert result.status == "solved"
+    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
+    logged = [
+        (r["eval/solve_check_sequences"], r["eval/solve_check_accuracy"])
+        for r in rows
+        if "eval/solve_check_sequences" in r
+    ]
+    assert logged[-1] == (450, 1.0)
+
+
 def test_qlambda_learns_copy_in_a_fixed_budget(tmp_path):
     cfg = RunConfig(
         env="Copy",
