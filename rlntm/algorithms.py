@@ -128,8 +128,8 @@ ALGORITHMS: dict[str, Algorithm] = {
             "solve_episodes": 1000,
         },
         per_task={
-            # the real memory head always moves (no stay): 8/14 seeds solved in 814-3395
-            # updates, 10 minutes each (with the stay: 1/7 in 8 minutes); docs/reinforce.md
+            # the real memory head always moves (no stay): 7/10 seeds solved in 814-3585
+            # updates of 20,000 (with the stay: 1/7 in 8 minutes); docs/reinforce.md
             "ForwardReverse": {"agent": {"memory": "real", "memory_stay": False}},
             # without the online baseline 4/5 Reverse seeds solved in 717-900 updates (with
             # it 3/5, in 1028-1699); over seeds 1-10 without it 9/10; see docs/reinforce.md
