@@ -45,7 +45,7 @@ def run_seed(args: argparse.Namespace, env: str, seed: int) -> dict:
         ("--curriculum", args.curriculum),
         ("--max-updates", args.max_updates),
     ):
-        if value:
+        if value is not None:
             command += [flag, str(value)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
