@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -137,3 +138,18 @@ class RunConfig:
         merged = {**data, **overrides}
         merged["agent"] = {**data.get("agent", {}), **overrides.get("agent", {})}
         return cls(**merged)
+
+
+def parse_agent_json(text: str) -> dict[str, Any]:
+    """The ``--agent`` flag: agent settings as a JSON object, e.g. ``'{"entropy": 0}'``.
+
+    Raises ``argparse.ArgumentTypeError`` naming the problem, so the command line reports it
+    as a usage error; unknown setting names are caught later, by :class:`RunConfig`.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"--agent is not valid JSON ({err}): {text!r}") from err
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"--agent must be a JSON object, got {text!r}")
+    return value

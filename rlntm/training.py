@@ -4,7 +4,8 @@ A run folder holds ``config.json`` (the resolved :class:`rlntm.config.RunConfig`
 (TensorBoard), ``metrics.jsonl``, ``checkpoint.pt`` (written atomically every
 ``checkpoint_every`` updates and at the end), ``eval.json`` (the final generalisation table)
 and ``summary.json`` (why the run stopped: ``solved``, ``budget``, or ``diverged`` when the
-agent met a NaN or Inf, with the message; the checkpoint is then the last good one). A killed
+agent met a NaN or Inf, with the message; the checkpoint is then the last good one; and the
+updates, environment steps, minutes and curriculum level it stopped at). A killed
 run resumes from its last checkpoint and reaches the same state as a run that was never
 interrupted: checkpoints fall on fixed update counts, and hold the weights, optimiser,
 curriculum, counters, every random state and the episodes (or sequences) drawn ahead.
@@ -262,6 +263,7 @@ class Trainer:
             "updates": self.updates,
             "env_steps": self.env_steps,
             "minutes": round(self.minutes(), 3),
+            "level": self.curriculum.level,  # where the length schedule stopped
             **extra,
         }
         write_json_atomic(self.run_dir / "summary.json", summary)

@@ -38,7 +38,7 @@ import torch
 from agents.ntm import NTMConfig
 from envs.lengths import LengthDistribution
 from envs.sequences import SequenceBatch, make_sequence_task
-from rlntm.config import RunConfig
+from rlntm.config import RunConfig, parse_agent_json
 from rlntm.curricula import make_curriculum
 from rlntm.seeding import seed_everything
 from rlntm.supervised import SequenceData, build_ntm, evaluate_sequences
@@ -62,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--algo", default="ntm", help="with --learn: ntm or lstm")
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="with --learn")
     p.add_argument("--sequences", type=int, default=10_000, help="with --learn: the budget")
-    p.add_argument("--agent", type=json.loads, default={}, help="with --learn: settings, JSON")
+    p.add_argument(
+        "--agent", type=parse_agent_json, default={}, help="with --learn: settings, JSON"
+    )
     p.add_argument("--eval-every", type=int, default=500, help="with --learn: held-out period")
     return p
 

@@ -19,7 +19,7 @@ import rlntm  # noqa: F401  (registers the environments)
 from agents.base import NonFiniteError
 from rlntm.algorithms import ALGORITHMS
 from rlntm.checkpoints import CheckpointError
-from rlntm.config import RunConfig
+from rlntm.config import RunConfig, parse_agent_json
 from rlntm.curricula import CURRICULA
 from rlntm.training import CONFIG_NAME, Trainer, default_run_dir, format_table
 
@@ -53,6 +53,14 @@ def parser() -> argparse.ArgumentParser:
         help="length schedule (default per algorithm and task: zaremba for qlambda on Copy, "
         "none for ntm and lstm, rlntm otherwise)",
     )
+    p.add_argument(
+        "--agent",
+        type=parse_agent_json,
+        default=None,
+        metavar="JSON",
+        help="agent settings over the defaults (or the saved config's), as a JSON object, "
+        "e.g. '{\"entropy\": 0}'; --controller wins over a controller given here",
+    )
     p.add_argument("--max-steps", type=int, default=None, help="budget in environment steps")
     p.add_argument(
         "--max-updates", type=int, default=None, help="budget in parameter updates (none)"
@@ -85,8 +93,9 @@ def resolve(args: argparse.Namespace) -> RunConfig:
         )
         if value is not None
     }
-    if args.controller is not None:
-        overrides["agent"] = {"controller": args.controller}
+    agent = {**(args.agent or {}), **({"controller": args.controller} if args.controller else {})}
+    if agent:
+        overrides["agent"] = agent
     source = args.config or (args.resume / CONFIG_NAME if args.resume else None)
     if source is not None:
         return RunConfig.from_file(source, **overrides)

@@ -137,6 +137,7 @@ def test_update_budget_stops_after_exactly_that_many_updates(tmp_path):
     assert (result.status, result.updates) == ("budget", 7)
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["updates"] == 7 and summary["status"] == "budget"
+    assert summary["level"] == trainer.curriculum.level
 
 
 def test_malformed_config_file(tmp_path):
@@ -147,6 +148,40 @@ def test_malformed_config_file(tmp_path):
     bad.write_text(json.dumps({"env": "Copy", "speed": 3}))
     result = cli("--config", bad, check=False)
     assert result.returncode == 2 and "unknown keys ['speed']" in result.stderr
+
+
+def test_agent_flag_sets_agent_settings_over_the_config(tmp_path):
+    out = tmp_path / "run"
+    config = write_config(tmp_path / "c.json", **REINFORCE_TINY, max_steps=300)
+    settings = '{"entropy": 0.0, "normalize": false, "controller": "direct"}'
+    cli(
+        "--config",
+        config,
+        "--out",
+        out,
+        "--no-progress",
+        "--agent",
+        settings,
+        "--controller",
+        "lstm",
+    )
+    agent = json.loads((out / "config.json").read_text())["agent"]
+    assert agent["entropy"] == 0.0 and agent["normalize"] is False
+    assert agent["controller"] == "lstm"  # --controller wins over the JSON's
+    assert agent["hidden"] == REINFORCE_TINY["agent"]["hidden"]  # the config's, kept
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{entropy: 0}", "--agent is not valid JSON"),
+        ("[0.1]", "--agent must be a JSON object"),
+        ('{"entropie": 0}', "unknown qlambda settings ['entropie']"),
+    ],
+)
+def test_bad_agent_flag_is_named(text, message):
+    result = cli("--env", "Copy", "--agent", text, "--max-updates", 1, check=False)
+    assert result.returncode == 2 and message in result.stderr
 
 
 def test_tiny_run_writes_every_file(tmp_path):
