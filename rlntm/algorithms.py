@@ -131,8 +131,9 @@ ALGORITHMS: dict[str, Algorithm] = {
             # the real memory head always moves (no stay): 7/10 seeds solved in 814-3585
             # updates of 20,000 (with the stay: 1/7 in 8 minutes); docs/reinforce.md
             "ForwardReverse": {"agent": {"memory": "real", "memory_stay": False}},
-            # without the online baseline 4/5 Reverse seeds solved in 717-900 updates (with
-            # it 3/5, in 1028-1699); over seeds 1-10 without it 9/10; see docs/reinforce.md
+            # the ablation (seeds 1-5, 3,000 updates): without the online baseline 4/5 Reverse
+            # seeds solved in 717-900 updates, with it 4/5 (other seeds) in 1028-1822; off, the
+            # cheaper of two equal counts; over seeds 1-10 without it 9/10; docs/reinforce.md
             "Reverse": {"agent": {"online_baseline": False}},
         },
     ),

@@ -83,8 +83,10 @@ def main() -> None:
     p.add_argument("--env", default="Reverse", help="task")
     p.add_argument("--controller", default=None, help="lstm or direct (the task's default)")
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
-    p.add_argument("--max-updates", type=int, default=3000, help="budget per run in updates")
-    p.add_argument("--max-minutes", type=float, default=60.0, help="guard per run in minutes")
+    p.add_argument(
+        "--max-updates", type=int, default=3000, help="budget per run in parameter updates (3000)"
+    )
+    p.add_argument("--max-minutes", type=float, default=60.0, help="guard per run in minutes (60)")
     p.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     p.add_argument("--jobs", type=int, default=1, help="runs at once (one core each)")
     p.add_argument("--out", type=Path, default=Path("runs/ablation"), help="folder for the runs")
