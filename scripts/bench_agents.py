@@ -58,7 +58,7 @@ def summary(args: argparse.Namespace, env: str, results: list[dict]) -> dict:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run the seeds of every task; print JSON lines, summaries and the Markdown table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--env", nargs="+", default=["Copy"], help="tasks")
@@ -80,7 +80,12 @@ def main() -> None:
     p.add_argument("--eval-lengths", type=int, nargs="+", default=[10, 100, 1000])
     p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (one core each)")
     p.add_argument("--out", type=Path, default=Path("runs/bench"), help="folder for the runs")
-    args = p.parse_args()
+    args = p.parse_args(argv)
+    for env in args.env:  # a bad task, algorithm or setting stops here, before any seed runs
+        try:
+            RunConfig(env=env, algo=args.algo, agent=args.agent)
+        except ValueError as error:
+            p.error(str(error))
     summaries = []
     for env in args.env:
         with ThreadPoolExecutor(args.jobs) as pool:

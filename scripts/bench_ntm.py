@@ -9,12 +9,13 @@ sequences; JSON lines.
 
 ``--learn`` trains with the task's default settings (those of ``train_agent.py``) for exactly
 ``--sequences`` sequences, without the trainer's early stop when solved. Every
-``--eval-every`` sequences it scores a fixed held-out set: about 500 instances with the
-training lengths in the training proportions (BitCopy: 25 of each length 1-20), the same for
-every seed and setting. It prints the held-out cost at the end (bits per sequence), the first
-sequence count where the held-out cost was under 0.1 bits, the held-out curve, and the
-generalisation table. (The training cost alone, a mean over batches drawn while the weights
-change, is noisy and lags; the held-out cost is what the convergence figure uses.)
+``--eval-every`` sequences it scores a fixed held-out set, and prints that check to stderr:
+about 500 instances with the training lengths in the training proportions (BitCopy: 25 of
+each length 1-20), the same for every seed and setting. At the end it prints the last
+held-out cost (bits per sequence), the first sequence count where the held-out cost was
+under 0.1 bits, the held-out curve, and the generalisation table. (The training cost
+alone, a mean over batches drawn while the weights change, is noisy and lags; the held-out
+cost is what the convergence figure uses.)
 
 The workload is the issue's: BitCopy at length 20 (41 steps a sequence), N = 128, M = 20, an
 LSTM controller of 100 units, one read and one write head; one training update (forward,
@@ -135,6 +136,11 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
             curve.append((agent.sequences, round(bits, 3)))
             if converged is None and bits < 0.1:
                 converged = agent.sequences
+            print(
+                f"seed {seed}: {agent.sequences} sequences, held-out {bits:.3f} bits",
+                file=sys.stderr,
+                flush=True,
+            )
     minutes = (time.perf_counter() - start) / 60
     table = evaluate_sequences(
         agent, cfg.env, cfg.eval_lengths, 100, cfg.env_kwargs, seed=TABLE_SEED

@@ -8,6 +8,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 from rlntm.benchmark import markdown, summarise, train_seed
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
@@ -73,3 +75,15 @@ def test_ablation_runs_each_distinct_setting_once():
     args.env = "Copy"  # Copy's default has it: here "on" is the default
     assert "online baseline on" not in ablate.distinct(args)
     assert "no online baseline" in ablate.distinct(args)
+
+
+def test_bench_agents_rejects_a_bad_setting_or_task_before_any_seed_runs(tmp_path, capsys):
+    bench = load_script("bench_agents")
+    for argv, message in (
+        (["--env", "Copy", "--agent", '{"bogus": 1}'], "unknown reinforce settings ['bogus']"),
+        (["--env", "Copy", "Nope"], "unknown env 'Nope' for algo 'reinforce'"),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            bench.main([*argv, "--algo", "reinforce", "--out", str(tmp_path)])
+        assert stop.value.code == 2 and message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # no seed was trained
