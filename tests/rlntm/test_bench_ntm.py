@@ -1,0 +1,45 @@
+"""scripts/bench_ntm.py end to end with tiny budgets: the throughput rows, and the learning
+benchmark's JSON line and held-out checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.rlntm.test_benchmark import load_script
+
+
+def test_throughput_rows_sweep_batches_then_memory_sizes(capsys):
+    bench = load_script("bench_ntm")
+    bench.main(["--batches", "2", "--memory-sizes", "16", "--length", "3", "--seconds", "0.2",
+                "--warmup", "1"])  # fmt: skip
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["batch"], r["memory_size"]) for r in rows] == [(2, 128), (32, 16)]
+    for row in rows:
+        assert row["updates"] >= 1 and row["sequences_per_s"] > 0
+        assert row["ms_per_step_per_cell"] > 0 and row["device"] == "cpu"
+
+
+def test_learn_trains_exactly_the_budget_and_reports_each_check(capsys):
+    bench = load_script("bench_ntm")
+    agent = '{"batch_size": 4, "hidden": 8, "memory_size": 16}'
+    bench.main(["--learn", "BitCopy", "--seeds", "3", "--sequences", "8", "--eval-every", "4",
+                "--agent", agent])  # fmt: skip
+    captured = capsys.readouterr()
+    (row,) = [json.loads(line) for line in captured.out.splitlines()]
+    assert (row["task"], row["seed"], row["sequences"]) == ("BitCopy", 3, 8)
+    assert [n for n, _ in row["held_out_curve"]] == [4, 8]
+    assert row["held_out_bits_per_sequence"] == row["held_out_curve"][-1][1] > 0
+    assert row["agent"] == {"batch_size": 4, "hidden": 8, "memory_size": 16}
+    assert set(row["eval"]) == {"10", "20", "30", "50", "120"}
+    assert all(0 <= r["sequence_accuracy"] <= 1 for r in row["eval"].values())
+    checks = [line for line in captured.err.splitlines() if "held-out" in line]
+    assert checks[0].startswith("seed 3: 4 sequences, held-out") and len(checks) == 2
+
+
+def test_a_bad_agent_setting_is_a_usage_error(capsys):
+    bench = load_script("bench_ntm")
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--learn", "BitCopy", "--agent", "[1]"])
+    assert stop.value.code == 2 and "--agent" in capsys.readouterr().err
