@@ -66,7 +66,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--agent", type=parse_agent_json, default={}, help="with --learn: settings, JSON"
     )
-    p.add_argument("--eval-every", type=int, default=500, help="with --learn: held-out period")
+    p.add_argument(
+        "--eval-every",
+        type=int,
+        default=500,
+        help="with --learn: held-out period (each check printed to stderr)",
+    )
     return p
 
 
