@@ -45,13 +45,13 @@ def run_seed(args: argparse.Namespace, env: str, seed: int) -> dict:
     )
 
 
-def summary(args: argparse.Namespace, env: str, results: list[dict]) -> dict:
-    """The task's summary line: what ran, then :func:`rlntm.benchmark.summarise`."""
-    defaults = RunConfig(env=env, algo=args.algo, agent=args.agent).agent
+def summary(args: argparse.Namespace, config: RunConfig, results: list[dict]) -> dict:
+    """The task's summary line: what ran (``config``: the task's resolved settings), then
+    :func:`rlntm.benchmark.summarise`."""
     return {
-        "env": env,
+        "env": config.env,
         "algo": args.algo,
-        "controller": args.controller or defaults.get("controller"),
+        "controller": args.controller or config.agent.get("controller"),
         "curriculum": args.curriculum or "default",
         "agent": args.agent,
         **summarise(results),
@@ -81,18 +81,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (one core each)")
     p.add_argument("--out", type=Path, default=Path("runs/bench"), help="folder for the runs")
     args = p.parse_args(argv)
+    configs = {}
     for env in args.env:  # a bad task, algorithm or setting stops here, before any seed runs
         try:
-            RunConfig(env=env, algo=args.algo, agent=args.agent)
+            configs[env] = RunConfig(env=env, algo=args.algo, agent=args.agent)
         except ValueError as error:
             p.error(str(error))
     summaries = []
-    for env in args.env:
+    for env, config in configs.items():
         with ThreadPoolExecutor(args.jobs) as pool:
             results = list(pool.map(lambda s, e=env: run_seed(args, e, s), args.seeds))
         for row in results:
             print(json.dumps(row), flush=True)
-        summaries.append(summary(args, env, results))
+        summaries.append(summary(args, config, results))
         print(json.dumps(summaries[-1]), flush=True)
     print(markdown(summaries, LABELS))
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.rlntm.test_benchmark import load_script
+from tests.rlntm.script_loader import load_script
 
 
 def test_throughput_rows_sweep_batches_then_memory_sizes(capsys):

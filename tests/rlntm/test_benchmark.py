@@ -4,23 +4,12 @@ solved seeds only; one seed trained end to end; the ablation's variants."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
 from rlntm.benchmark import markdown, summarise, train_seed
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-
-
-def load_script(name: str):
-    """A script of scripts/ as a module."""
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.rlntm.script_loader import load_script
 
 
 def test_summary_counts_only_solved_seeds_and_prints_updates():
