@@ -27,9 +27,10 @@ EPS = 1e-8
 def assert_distribution(w: torch.Tensor, what: str = "weighting") -> None:
     """Assert that ``w`` (..., N) is a probability distribution over its last axis.
 
-    Skipped inside ``torch.compile`` (a data-dependent check would break the graph).
+    Skipped inside ``torch.compile`` and while a CUDA graph is captured (a data-dependent
+    check would break the graph, or synchronise with the host).
     """
-    if torch.compiler.is_compiling():
+    if torch.compiler.is_compiling() or (w.is_cuda and torch.cuda.is_current_stream_capturing()):
         return
     assert (w >= 0).all(), f"{what} has negative entries"
     sums = w.sum(-1)

@@ -115,11 +115,11 @@ class NTM(nn.Module):
 
     def initial_state(self, batch: int) -> NTMState:
         """Zero controller, learned first reads, every head on cell 0, constant memory."""
-        c, device = self.config, self.read_init.device
-        zeros = torch.zeros(batch, c.hidden, device=device)
-        weights = torch.zeros(batch, self.H, c.memory_size, device=device)  # (B, H, N)
+        c, like = self.config, {"device": self.read_init.device, "dtype": self.read_init.dtype}
+        zeros = torch.zeros(batch, c.hidden, **like)
+        weights = torch.zeros(batch, self.H, c.memory_size, **like)  # (B, H, N)
         weights[:, :, 0] = 1.0
-        memory = torch.full((batch, c.memory_size, c.memory_width), c.memory_init, device=device)
+        memory = torch.full((batch, c.memory_size, c.memory_width), c.memory_init, **like)
         reads = self.read_init.expand(batch, -1, -1)  # (B, R, M)
         return NTMState(zeros, zeros, reads, weights, memory)
 

@@ -74,6 +74,8 @@ class RunConfig:
                 f"device {self.device!r} needs a GPU and a CUDA build of PyTorch; "
                 f"this one (torch {torch.__version__}) sees none: use --device cpu"
             )
+        if self.agent.get("cuda_graph") and self.device == "cpu":
+            problems.append("the agent setting cuda_graph needs --device cuda")
         if min(self.checkpoint_every, self.log_every) < 1 or self.picture_every < 0:
             problems.append("checkpoint_every and log_every must be >= 1, picture_every >= 0")
         if self.max_steps is None and self.max_minutes is None and self.max_updates is None:

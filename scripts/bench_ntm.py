@@ -4,6 +4,7 @@ sequences; JSON lines.
     python scripts/bench_ntm.py                       # CPU: batch sizes, then memory sizes
     python scripts/bench_ntm.py --device cuda --batches 32 1024 4096
     python scripts/bench_ntm.py --compile             # torch.compile the step function
+    python scripts/bench_ntm.py --device cuda --cuda-graph --batches 4096 8192
     python scripts/bench_ntm.py --learn BitCopy --seeds 1 2 3 --sequences 10000
     python scripts/bench_ntm.py --learn Reverse --algo lstm --agent '{"layers": 1}'
 
@@ -57,6 +58,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-sizes", type=int, nargs="+", default=[64, 128, 256, 512, 1024, 2048])
     p.add_argument("--length", type=int, default=20, help="BitCopy length (2L+1 steps)")
     p.add_argument("--compile", action="store_true", help="torch.compile the step function")
+    p.add_argument(
+        "--cuda-graph",
+        action="store_true",
+        help="replay forward and backward from CUDA graphs (with --device cuda)",
+    )
     p.add_argument("--seconds", type=float, default=5.0, help="timed seconds per row")
     p.add_argument("--warmup", type=int, default=2, help="untimed updates per row")
     p.add_argument("--learn", metavar="TASK", help="learning benchmark on TASK instead")
@@ -86,6 +92,7 @@ def measure(args: argparse.Namespace, batch: int, memory_size: int) -> dict:
         controller="lstm",
         hidden=100,
         compile=args.compile,
+        cuda_graph=args.cuda_graph,
     )
     agent = build_ntm(config, data, 0, args.device)
     for _ in range(args.warmup):
@@ -102,6 +109,7 @@ def measure(args: argparse.Namespace, batch: int, memory_size: int) -> dict:
     return {
         "device": args.device,
         "compile": args.compile,
+        "cuda_graph": args.cuda_graph,
         "batch": batch,
         "memory_size": memory_size,
         "sequences_per_s": round(updates * batch / seconds, 1),
@@ -170,7 +178,10 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Print one JSON line per configuration (or per seed, with ``--learn``)."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.cuda_graph and not args.device.startswith("cuda"):
+        p.error("--cuda-graph needs --device cuda")
     if args.learn:
         for seed in args.seeds:
             print(json.dumps(learn(args, seed)), flush=True)

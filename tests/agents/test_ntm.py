@@ -12,13 +12,13 @@ from agents.sequence_lstm import LSTMConfig
 from rlntm.supervised import SequenceData, build_lstm, build_ntm, evaluate_sequences
 
 
-def learner(task="BitCopy", lengths=(1, 5), batch=8, seed=0, algo="ntm", **config):
+def learner(task="BitCopy", lengths=(1, 5), batch=8, seed=0, algo="ntm", device="cpu", **config):
     torch.manual_seed(seed)
     data = SequenceData(task, {}, batch, seed)
     data.set_length_distribution(lengths)
     if algo == "ntm":
-        return build_ntm(NTMConfig(batch_size=batch, **config), data, seed, "cpu"), data
-    return build_lstm(LSTMConfig(batch_size=batch, **config), data, seed, "cpu"), data
+        return build_ntm(NTMConfig(batch_size=batch, **config), data, seed, device), data
+    return build_lstm(LSTMConfig(batch_size=batch, **config), data, seed, device), data
 
 
 @pytest.mark.parametrize(
@@ -86,8 +86,16 @@ def test_training_at_a_high_learning_rate_stays_finite():
         assert torch.isfinite(p).all()
 
 
-def test_a_nan_stops_training_before_the_optimiser_step():
-    agent, data = learner(memory_size=16, memory_width=6, hidden=12)
+CUDA_GRAPH = pytest.param(
+    {"device": "cuda", "cuda_graph": True},
+    marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU"),
+    id="cuda-graph",
+)
+
+
+@pytest.mark.parametrize("where", [pytest.param({}, id="cpu"), CUDA_GRAPH])
+def test_a_nan_stops_training_before_the_optimiser_step(where):
+    agent, data = learner(memory_size=16, memory_width=6, hidden=12, **where)
     agent.update(data)
     with torch.no_grad():
         agent.model.output.bias[0] = float("nan")
@@ -175,3 +183,53 @@ def test_ntm_learns_bitcopy_at_lengths_1_to_3_in_a_fixed_budget():
     assert np.mean(costs[:50]) > 10 and np.mean(costs[-50:]) < 0.5
     table = evaluate_sequences(agent, "BitCopy", [3], episodes=50, seed=0)
     assert table["3"]["sequence_accuracy"] >= 0.9 and table["3"]["bits_per_sequence"] < 1.0
+
+
+def test_cuda_graphs_need_a_cuda_device():
+    with pytest.raises(ValueError, match="cuda_graph needs a CUDA device, got 'cpu'"):
+        learner(memory_size=16, memory_width=6, hidden=12, cuda_graph=True)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("algo", ["ntm", "lstm"])
+def test_cuda_graph_updates_follow_the_eager_updates(algo):
+    """Twelve updates at lengths 1, 2, 3, 1, 2, 3... (three graphs, each replayed four times)
+    leave the same costs, gradient norms and weights as the eager path, to float32 rounding."""
+    small = {"hidden": 12} if algo == "lstm" else {"memory_size": 16, "memory_width": 6}
+    runs = []
+    for cuda_graph in (False, True):
+        agent, data = learner(algo=algo, device="cuda", cuda_graph=cuda_graph, **small)
+        metrics = []
+        for i in range(12):
+            data.set_length_distribution(1 + i % 3)
+            metrics.append(agent.update(data))
+        runs.append((agent, metrics))
+    (eager, eager_metrics), (graphed, graphed_metrics) = runs
+    assert len(graphed.gradients.graphs) == 3
+    for m, g in zip(eager_metrics, graphed_metrics, strict=True):
+        assert g["train/bits_per_sequence"] == pytest.approx(m["train/bits_per_sequence"], 1e-4)
+        assert g["train/grad_norm"] == pytest.approx(m["train/grad_norm"], 1e-3)
+    for (name, p), q in zip(
+        eager.model.named_parameters(), graphed.model.parameters(), strict=True
+    ):
+        assert torch.allclose(p, q, rtol=1e-4, atol=1e-5), name
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("compile_step", [False, True], ids=["eager", "compiled"])
+def test_cuda_forward_and_gradients_match_a_float64_cpu_reference(compile_step):
+    torch.manual_seed(0)
+    reference = NTM(10, 8, NTMConfig(memory_size=32, hidden=20)).double()
+    x = torch.rand(21, 16, 10, dtype=torch.float64)  # (T, B, in)
+    expected = reference(x)
+    expected.sum().backward()
+    model = NTM(10, 8, NTMConfig(memory_size=32, hidden=20, compile=compile_step))
+    model.load_state_dict({k: v.float() for k, v in reference.state_dict().items()})
+    model = model.cuda()
+    out = model(x.float().cuda())
+    out.sum().backward()
+    error = (out.double().cpu() - expected).norm() / expected.norm()
+    assert error < 1e-5
+    for (name, p), q in zip(reference.named_parameters(), model.parameters(), strict=True):
+        grad_error = (q.grad.double().cpu() - p.grad).norm() / p.grad.norm().clamp(min=1e-12)
+        assert grad_error < 1e-4, name

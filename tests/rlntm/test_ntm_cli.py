@@ -90,6 +90,10 @@ def test_unknown_settings_fail_with_the_choices():
     assert result.returncode == 2 and "the ntm controller must be one of" in result.stderr
     result = cli("--env", "Walk", "--algo", "ntm", check=False)
     assert result.returncode == 2 and "unknown env 'Walk' for algo 'ntm'" in result.stderr
+    result = cli(
+        "--env", "BitCopy", "--algo", "ntm", "--agent", '{"cuda_graph": true}', check=False
+    )
+    assert result.returncode == 2 and "cuda_graph needs --device cuda" in result.stderr
 
 
 def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path):
