@@ -38,6 +38,11 @@ class LearnerConfig:
 
     optimizer: str = "adam"  #: "adam" or "rmsprop" (centred, momentum 0.9: the NTM paper's)
     lr: float = 3e-3  #: learning rate
+    #: RMSProp's decay of its squared-gradient averages (PyTorch's default; Graves 2013: 0.95)
+    rmsprop_alpha: float = 0.99
+    #: RMSProp's epsilon, added to the root of the centred variance (PyTorch's default). Graves
+    #: (2013) adds 1e-4 under the root, for a loss summed over the sequence; ours is a mean
+    rmsprop_eps: float = 1e-8
     batch_size: int = 8  #: sequences per update (small batches: more updates per sequence)
     #: gradient-norm clip (Collier and Beel 2018: 50). The loss is the mean per scored output,
     #: so typical norms are 0.01 to 1
@@ -54,6 +59,8 @@ class LearnerConfig:
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "rmsprop"):
             raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {self.optimizer!r}")
+        if not 0 < self.rmsprop_alpha < 1 or self.rmsprop_eps <= 0:
+            raise ValueError("rmsprop_alpha must be in (0, 1) and rmsprop_eps > 0")
         if self.lr <= 0 or self.batch_size < 1 or self.grad_clip <= 0:
             raise ValueError("lr and grad_clip must be > 0 and batch_size >= 1")
         if self.anneal_below < 0 or not 0 < self.anneal_factor <= 1:
@@ -90,7 +97,12 @@ class SequenceLearner(Agent):
             )
         else:
             self.optimizer = torch.optim.RMSprop(
-                model.parameters(), lr=config.lr, momentum=0.9, centered=True
+                model.parameters(),
+                lr=config.lr,
+                alpha=config.rmsprop_alpha,
+                eps=config.rmsprop_eps,
+                momentum=0.9,
+                centered=True,
             )
         self.updates = 0
         self.sequences = 0

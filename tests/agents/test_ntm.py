@@ -155,6 +155,27 @@ def test_lr_anneals_once_when_the_running_cost_falls_under_the_threshold():
         NTMConfig(anneal_factor=0.0)
 
 
+def test_rmsprop_settings_reach_the_optimiser_and_bad_ones_are_refused():
+    agent, _ = learner(
+        memory_size=8,
+        memory_width=4,
+        hidden=8,
+        optimizer="rmsprop",
+        rmsprop_alpha=0.95,
+        rmsprop_eps=5e-4,
+    )
+    group = agent.optimizer.param_groups[0]
+    assert (group["alpha"], group["eps"], group["momentum"], group["centered"]) == (
+        0.95,
+        5e-4,
+        0.9,
+        True,
+    )
+    for bad in ({"rmsprop_alpha": 1.0}, {"rmsprop_eps": 0.0}):
+        with pytest.raises(ValueError, match="rmsprop_alpha must be in"):
+            NTMConfig(**bad)
+
+
 def test_evaluation_table_reports_bits_per_sequence():
     agent, _ = learner(task="DynamicNGrams", lengths=50, memory_size=8, memory_width=4, hidden=8)
     table = evaluate_sequences(agent, "DynamicNGrams", [20, 40], episodes=10, seed=1)
