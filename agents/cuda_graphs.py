@@ -2,7 +2,7 @@
 
 On a GPU, one NTM update at length 20 launches thousands of small kernels (about 60 tensor
 operations a step forward, twice that backward, 41 steps), and eager PyTorch pays its Python
-and dispatch overhead for each: about 150 ms an update on an H100 whatever the batch, up to
+and dispatch overhead for each: 150-185 ms an update on an H100 whatever the batch, up to
 batch 1024 (docs/ntm.md). A CUDA graph records those launches once and replays them with one
 call. Following PyTorch's whole-network capture recipe (CUDA semantics, "CUDA Graphs"):
 
@@ -33,6 +33,12 @@ from torch import nn
 WARMUP = 2
 
 Batch = dict[str, torch.Tensor]
+
+
+def require_cuda(device: str | torch.device) -> None:
+    """Raise ``ValueError`` unless ``device`` is a CUDA device: CUDA graphs need one."""
+    if torch.device(device).type != "cuda":
+        raise ValueError(f"cuda_graph needs a CUDA device (--device cuda), got {str(device)!r}")
 
 
 class GraphedStep:
@@ -102,4 +108,4 @@ class GraphedStep:
         return graph, inputs, outputs
 
 
-__all__ = ["GraphedStep"]
+__all__ = ["GraphedStep", "require_cuda"]

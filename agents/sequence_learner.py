@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from agents.base import Agent, NonFiniteError
-from agents.cuda_graphs import GraphedStep
+from agents.cuda_graphs import GraphedStep, require_cuda
 from envs.sequences import SequenceBatch
 from rlntm.curricula import EpisodeStats
 
@@ -88,8 +88,8 @@ class SequenceLearner(Agent):
         self.config = config
         self.categorical = categorical
         self.device = torch.device(device)
-        if config.cuda_graph and self.device.type != "cuda":
-            raise ValueError(f"cuda_graph needs a CUDA device, got {device!r}")
+        if config.cuda_graph:
+            require_cuda(self.device)
         self.model = model.to(self.device)
         if config.optimizer == "adam":
             self.optimizer: torch.optim.Optimizer = torch.optim.Adam(

@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from agents.cuda_graphs import require_cuda
 from rlntm.algorithms import ALGORITHMS, algorithm
 from rlntm.curricula import CURRICULA
 
@@ -74,8 +75,11 @@ class RunConfig:
                 f"device {self.device!r} needs a GPU and a CUDA build of PyTorch; "
                 f"this one (torch {torch.__version__}) sees none: use --device cpu"
             )
-        if self.agent.get("cuda_graph") and self.device == "cpu":
-            problems.append("the agent setting cuda_graph needs --device cuda")
+        elif self.agent.get("cuda_graph"):
+            try:
+                require_cuda(self.device)
+            except ValueError as err:
+                problems.append(str(err))
         if min(self.checkpoint_every, self.log_every) < 1 or self.picture_every < 0:
             problems.append("checkpoint_every and log_every must be >= 1, picture_every >= 0")
         if self.max_steps is None and self.max_minutes is None and self.max_updates is None:

@@ -37,6 +37,7 @@ import time
 import numpy as np
 import torch
 
+from agents.cuda_graphs import require_cuda
 from agents.ntm import NTMConfig
 from envs.lengths import LengthDistribution
 from envs.sequences import SequenceBatch, make_sequence_task
@@ -180,8 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     """Print one JSON line per configuration (or per seed, with ``--learn``)."""
     p = parser()
     args = p.parse_args(argv)
-    if args.cuda_graph and not args.device.startswith("cuda"):
-        p.error("--cuda-graph needs --device cuda")
+    if args.cuda_graph:
+        try:
+            require_cuda(args.device)
+        except (ValueError, RuntimeError) as err:  # RuntimeError: not a device name at all
+            p.error(str(err))
     if args.learn:
         for seed in args.seeds:
             print(json.dumps(learn(args, seed)), flush=True)

@@ -207,7 +207,9 @@ def test_ntm_learns_bitcopy_at_lengths_1_to_3_in_a_fixed_budget():
 
 
 def test_cuda_graphs_need_a_cuda_device():
-    with pytest.raises(ValueError, match="cuda_graph needs a CUDA device, got 'cpu'"):
+    with pytest.raises(
+        ValueError, match=r"cuda_graph needs a CUDA device \(--device cuda\), got 'cpu'"
+    ):
         learner(memory_size=16, memory_width=6, hidden=12, cuda_graph=True)
 
 

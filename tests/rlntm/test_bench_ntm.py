@@ -43,3 +43,11 @@ def test_a_bad_agent_setting_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as stop:
         bench.main(["--learn", "BitCopy", "--agent", "[1]"])
     assert stop.value.code == 2 and "--agent" in capsys.readouterr().err
+
+
+def test_cuda_graphs_on_the_cpu_are_a_usage_error(capsys):
+    bench = load_script("bench_ntm")
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--cuda-graph", "--batches", "2"])
+    assert stop.value.code == 2
+    assert "cuda_graph needs a CUDA device (--device cuda), got 'cpu'" in capsys.readouterr().err

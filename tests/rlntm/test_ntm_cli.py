@@ -93,7 +93,10 @@ def test_unknown_settings_fail_with_the_choices():
     result = cli(
         "--env", "BitCopy", "--algo", "ntm", "--agent", '{"cuda_graph": true}', check=False
     )
-    assert result.returncode == 2 and "cuda_graph needs --device cuda" in result.stderr
+    assert (
+        result.returncode == 2
+        and "cuda_graph needs a CUDA device (--device cuda), got 'cpu'" in result.stderr
+    )
 
 
 def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path):
