@@ -24,6 +24,7 @@ Per step, with H = read_heads + write_heads::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -54,6 +55,11 @@ class NTMConfig(LearnerConfig):
     #: the gradient flowing back into the previous step's weightings is clamped to
     #: +-weight_grad_clip (:func:`agents.addressing.clamp_gradient`); 0: not clamped
     weight_grad_clip: float = 0.0
+    #: the initial bias of every write head's interpolation gate (content vs the previous
+    #: weighting): negative starts the writes location-addressed (sigmoid(-2) = 0.12), so a
+    #: write head does not jump back by content to a cell written from the same input, such
+    #: as a delimiter, and overwrite it (AssociativeRecall, docs/ntm.md); 0: PyTorch's init
+    write_gate_bias: float = 0.0
     compile: bool = False  #: torch.compile the step function (eager when False)
     #: BitCopy, NTM-LSTM, 10k sequences (docs/ntm.md): Adam 1e-2 at batch 4 with the gradient
     #: norm clipped to 1 reached 0.034 / 0.051 / 0.064 held-out bits (seeds 1 2 3). Adam 3e-3
@@ -72,6 +78,8 @@ class NTMConfig(LearnerConfig):
             )
         if self.weight_grad_clip < 0:
             raise ValueError("weight_grad_clip must be >= 0")
+        if not math.isfinite(self.write_gate_bias):
+            raise ValueError(f"write_gate_bias must be finite, got {self.write_gate_bias}")
         if min(self.memory_size, self.memory_width, self.read_heads, self.write_heads) < 1:
             raise ValueError("memory_size, memory_width, read_heads and write_heads must be >= 1")
 
@@ -111,6 +119,10 @@ class NTM(nn.Module):
         self.write_params = nn.Linear(c.hidden, c.write_heads * 2 * c.memory_width)
         self.output = nn.Linear(c.hidden + self.R * c.memory_width, out_dim)
         self.read_init = nn.Parameter(torch.zeros(self.R, c.memory_width))  # learned r_0
+        if c.write_gate_bias:
+            with torch.no_grad():  # the gate of each write head's addressing parameters
+                bias = self.address_params.bias.view(self.H, -1)  # (H, P)
+                bias[self.R :, sum(self.address_split[:2])] = c.write_gate_bias  # after key, beta
         self.step = torch.compile(self._step, dynamic=True) if c.compile else self._step
 
     def initial_state(self, batch: int) -> NTMState:

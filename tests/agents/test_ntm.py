@@ -176,6 +176,24 @@ def test_rmsprop_settings_reach_the_optimiser_and_bad_ones_are_refused():
             NTMConfig(**bad)
 
 
+def test_write_gate_bias_starts_only_the_write_heads_location_addressed():
+    def gates(**config):
+        torch.manual_seed(0)
+        c = NTMConfig(
+            hidden=8, memory_size=8, memory_width=4, read_heads=2, write_heads=3, **config
+        )
+        model = NTM(3, 2, c)
+        p = model.address_params(torch.zeros(1, 8)).view(1, model.H, -1)  # (1, H, P): the bias
+        return torch.sigmoid(p.split(model.address_split, dim=-1)[2])[0, :, 0]  # (H,) gates
+
+    plain, biased = gates(), gates(write_gate_bias=-2.0)
+    assert torch.equal(biased[:2], plain[:2])  # the read heads keep PyTorch's init
+    assert torch.allclose(biased[2:], torch.full((3,), 0.1192), atol=1e-4)  # sigmoid(-2)
+    assert ((plain[2:] - 0.5).abs() < 0.25).all()  # near 0.5 without the setting
+    with pytest.raises(ValueError, match="write_gate_bias must be finite"):
+        NTMConfig(write_gate_bias=float("nan"))
+
+
 def test_evaluation_table_reports_bits_per_sequence():
     agent, _ = learner(task="DynamicNGrams", lengths=50, memory_size=8, memory_width=4, hidden=8)
     table = evaluate_sequences(agent, "DynamicNGrams", [20, 40], episodes=10, seed=1)
