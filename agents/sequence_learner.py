@@ -12,7 +12,9 @@ sum per sequence in bits. Gradients are clipped by norm. A NaN or Inf in the los
 gradients stops training with :class:`NonFiniteError` *before* the optimiser step, so the
 weights stay as they were and the trainer's last checkpoint is never overwritten by a
 poisoned state. On a GPU, ``cuda_graph`` replays the forward pass, backward pass and clipping
-from CUDA graphs (:mod:`agents.cuda_graphs`).
+from CUDA graphs (:mod:`agents.cuda_graphs`). With ``average_decay`` the learner also keeps an
+exponential moving average of the weights (Polyak averaging, torch's ``AveragedModel``), and
+evaluation, tables and traces use it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from agents.base import Agent, NonFiniteError
 from agents.cuda_graphs import GraphedStep, require_cuda
@@ -52,6 +55,10 @@ class LearnerConfig:
     #: smaller step after the model has found the solution; 0: never
     anneal_below: float = 0.0
     anneal_factor: float = 0.3  #: the lr's factor at the anneal
+    #: Polyak averaging: the weights evaluated (held-out checks, tables, traces) are an
+    #: exponential moving average of the trained ones, this decay per update; 0: the trained
+    #: weights themselves
+    average_decay: float = 0.0
     #: replay forward, backward and clipping from CUDA graphs, one per batch shape
     #: (:mod:`agents.cuda_graphs`; device cuda only): same arithmetic, far fewer launches
     cuda_graph: bool = False
@@ -65,6 +72,8 @@ class LearnerConfig:
             raise ValueError("lr and grad_clip must be > 0 and batch_size >= 1")
         if self.anneal_below < 0 or not 0 < self.anneal_factor <= 1:
             raise ValueError("anneal_below must be >= 0 and anneal_factor in (0, 1]")
+        if not 0 <= self.average_decay < 1:
+            raise ValueError(f"average_decay must be in [0, 1), got {self.average_decay}")
 
 
 class SequenceLearner(Agent):
@@ -108,6 +117,16 @@ class SequenceLearner(Agent):
         self.sequences = 0
         self.cost_average: float | None = None
         self.annealed = False
+        #: the exponential moving average of the weights that evaluation uses, or None
+        self.average = (
+            AveragedModel(
+                self.model,
+                multi_avg_fn=get_ema_multi_avg_fn(config.average_decay),
+                use_buffers=True,
+            )
+            if config.average_decay
+            else None
+        )
         self.gradients = (
             GraphedStep(self.gradients_of, self.model) if config.cuda_graph else self.gradients_of
         )
@@ -155,12 +174,17 @@ class SequenceLearner(Agent):
         correct = s["correct"].sum(0).cpu().numpy()
         return {"bits": bits, "scored": scored, "correct": correct, "solved": correct == scored}
 
+    @property
+    def evaluated(self) -> nn.Module:
+        """The weights evaluation uses: the moving average when ``average_decay`` is set."""
+        return self.model if self.average is None else self.average.module
+
     @torch.no_grad()
     def evaluate_batch(self, batch: SequenceBatch) -> dict[str, np.ndarray]:
-        """Per-sequence results of the current model on ``batch`` (see :meth:`summary`)."""
-        self.model.eval()
+        """Per-sequence results of the evaluated model on ``batch`` (see :meth:`summary`)."""
+        model = self.evaluated.eval()
         b = self.tensors(batch)
-        result = self.summary(self.score(self.model(b["inputs"]), b), b["mask"])
+        result = self.summary(self.score(model(b["inputs"]), b), b["mask"])
         self.model.train()
         return result
 
@@ -172,9 +196,9 @@ class SequenceLearner(Agent):
         probabilities, ``mask`` (T,), and for the NTM ``read_weights`` (T, R, N) and
         ``write_weights`` (T, W, N).
         """
-        self.model.eval()
+        model = self.evaluated.eval()
         b = self.tensors(batch)
-        logits, recorded = self.model.run(b["inputs"][:, :1], record=True)
+        logits, recorded = model.run(b["inputs"][:, :1], record=True)
         self.model.train()
         probs = torch.softmax(logits, -1) if self.categorical else torch.sigmoid(logits)
         out = {"inputs": b["inputs"][:, 0], "targets": b["targets"][:, 0], "outputs": probs[:, 0]}
@@ -205,6 +229,8 @@ class SequenceLearner(Agent):
         self._check_finite(loss, "loss")
         self._check_finite(norm, "gradient norm")
         self.optimizer.step()
+        if self.average is not None:
+            self.average.update_parameters(self.model)
         self.updates += 1
         self.sequences += len(batch)
         r = self.summary(s, b["mask"])
@@ -224,6 +250,19 @@ class SequenceLearner(Agent):
         if batch.reference_bits is not None:
             metrics["train/reference_bits_per_sequence"] = float(batch.reference_bits.mean())
         return metrics
+
+    def state_dict(self) -> dict[str, Any]:
+        """The :class:`agents.base.Agent` state, plus the averaged weights where kept."""
+        state = super().state_dict()
+        if self.average is not None:
+            state["average"] = self.average.state_dict()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a :meth:`state_dict` (ValueError if saved with another config)."""
+        super().load_state_dict(state)
+        if self.average is not None:
+            self.average.load_state_dict(state["average"])
 
     def _anneal(self, bits: float) -> None:
         """Track the running training cost; multiply the lr by ``anneal_factor`` the first

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -153,6 +155,41 @@ def test_lr_anneals_once_when_the_running_cost_falls_under_the_threshold():
         assert (fired[0] if fired else None) == fires_at
     with pytest.raises(ValueError, match="anneal_factor"):
         NTMConfig(anneal_factor=0.0)
+
+
+def test_evaluation_uses_the_weight_average_which_survives_a_resume():
+    small = {"memory_size": 16, "memory_width": 6, "hidden": 12}
+    agent, data = learner(average_decay=0.9, **small)
+    average = None
+    for _ in range(5):  # the first update starts the average, the next ones blend 10% in
+        agent.update(data)
+        now = {k: v.detach().clone() for k, v in agent.model.named_parameters()}
+        average = now if average is None else {k: 0.9 * average[k] + 0.1 * now[k] for k in now}
+    for name, value in agent.evaluated.named_parameters():
+        assert torch.allclose(value, average[name], atol=1e-7), name
+    # the same weights, evaluated by a learner without averaging, give the same results
+    plain, _ = learner(**small)
+    plain.model.load_state_dict(average, strict=False)
+    batch = SequenceData("BitCopy", {}, 16, 3).next_batch()
+    assert np.allclose(agent.evaluate_batch(batch)["bits"], plain.evaluate_batch(batch)["bits"])
+    assert agent.evaluated is not agent.model
+    trained = dict(agent.model.named_parameters())
+    assert any(not torch.equal(trained[k], average[k]) for k in average)
+    # a resumed learner continues the same average; an unaveraged checkpoint is refused
+    resumed, data_b = learner(average_decay=0.9, seed=7, **small)
+    resumed.load_state_dict(copy.deepcopy(agent.state_dict()))  # as from a file: no sharing
+    data_b.load_state_dict(data.state_dict())
+    data_b.set_length_distribution((1, 5))
+    agent.update(data)
+    resumed.update(data_b)
+    for (name, a), b in zip(
+        agent.evaluated.named_parameters(), resumed.evaluated.parameters(), strict=True
+    ):
+        assert torch.equal(a, b), name
+    with pytest.raises(ValueError, match="differs"):
+        resumed.load_state_dict(plain.state_dict())
+    with pytest.raises(ValueError, match="average_decay"):
+        NTMConfig(average_decay=1.0)
 
 
 def test_rmsprop_settings_reach_the_optimiser_and_bad_ones_are_refused():

@@ -100,13 +100,21 @@ def test_unknown_settings_fail_with_the_choices():
     )
 
 
-def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path):
-    config = tiny_config(tmp_path)
+@pytest.mark.parametrize("average_decay", [0.0, 0.9], ids=["trained", "averaged"])
+def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path, average_decay):
+    config = tiny_config(tmp_path, agent={**TINY["agent"], "average_decay": average_decay})
     cli("--config", config, "--out", tmp_path / "whole", "--no-progress")
     cli("--config", config, "--out", tmp_path / "part", "--no-progress", "--max-steps", 250)
     assert 250 <= final_state(tmp_path / "part")["env_steps"] < 600
     cli("--resume", tmp_path / "part", "--max-steps", 600, "--no-progress")
-    assert_same_state(final_state(tmp_path / "whole"), final_state(tmp_path / "part"))
+    whole, part = final_state(tmp_path / "whole"), final_state(tmp_path / "part")
+    assert_same_state(whole, part)
+    assert ("average" in whole["agent"]) == bool(average_decay)
+    for key, value in whole["agent"].get("average", {}).items():
+        assert torch.equal(value, part["agent"]["average"][key]), key
+    # the tables are scored with the averaged weights, so they match too
+    tables = [json.loads((tmp_path / run / "eval.json").read_text()) for run in ("whole", "part")]
+    assert tables[0] == tables[1]
 
 
 def test_a_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
