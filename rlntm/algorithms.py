@@ -133,7 +133,8 @@ ALGORITHMS: dict[str, Algorithm] = {
             "ForwardReverse": {"agent": {"memory": "real", "memory_stay": False}},
             # the ablation (seeds 1-5, 3,000 updates): without the online baseline 4/5 Reverse
             # seeds solved in 717-900 updates, with it 4/5 (other seeds) in 1028-1822; off, the
-            # cheaper of two equal counts; over seeds 1-10 without it 9/10; docs/reinforce.md
+            # cheaper of two equal counts; over seeds 1-10 without it 9/10 (5/10 when
+            # re-measured on 2026-11-25, another machine or build); docs/reinforce.md
             "Reverse": {"agent": {"online_baseline": False}},
         },
     ),
