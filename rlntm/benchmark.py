@@ -28,6 +28,7 @@ STAT_COLUMNS = (
     ("max", "max_updates_to_solve", ".0f"),
     ("longest length, all exact", "longest_length_all_exact", ""),
     ("level reached per seed", "levels", ""),
+    ("restarts per seed", "restarts", ""),
 )
 
 
@@ -39,6 +40,7 @@ def train_seed(
     *,
     max_minutes: float,
     max_updates: int | None = None,
+    restart_updates: int | None = None,
     controller: str | None = None,
     curriculum: str | None = None,
     agent: dict[str, Any] | None = None,
@@ -59,6 +61,7 @@ def train_seed(
         ("--controller", controller),
         ("--curriculum", curriculum),
         ("--max-updates", max_updates),
+        ("--restart-updates", restart_updates),
         ("--agent", json.dumps(agent) if agent else None),
     ):
         if value is not None:
@@ -77,6 +80,7 @@ def train_seed(
         "updates": summary["updates"],
         "env_steps": summary["env_steps"],
         "level": summary.get("level"),
+        "restarts": summary.get("restarts", 0),
         "longest_exact": max(exact, default=0),
         "table": table,
         "run_dir": str(out),
@@ -85,7 +89,8 @@ def train_seed(
 
 def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Seeds solved; median and largest minutes and updates over the solved seeds only; the
-    longest test length at which every seed was exact; the curriculum level of each seed."""
+    longest test length at which every seed was exact; the curriculum level and restarts of
+    each seed."""
     minutes = [r["minutes"] for r in results if r.get("solved")]
     updates = [r["updates"] for r in results if r.get("solved")]
     return {
@@ -96,6 +101,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         "max_updates_to_solve": max(updates, default=None),
         "longest_length_all_exact": min((r.get("longest_exact", 0) for r in results), default=0),
         "levels": ", ".join(str(r.get("level", "-")) for r in results),
+        "restarts": ", ".join(str(r.get("restarts", "-")) for r in results),
     }
 
 

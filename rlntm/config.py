@@ -42,6 +42,12 @@ class RunConfig:
     #: stopping at the first failure); None: the algorithm's default (REINFORCE: 1000), else
     #: ``eval_episodes``, as many as the final table scores
     solve_episodes: int | None = None
+    #: restart the agent (new weights, optimiser and action draws, from a seed derived from
+    #: ``seed`` and the attempt's number; the curriculum from its start) when the curriculum
+    #: has not reached its end within this many updates of the attempt's start. The budget,
+    #: the update count and the minutes run on across attempts. 0: never; None: the
+    #: algorithm's default for the task (REINFORCE on Reverse: 2000, docs/reinforce.md)
+    restart_updates: int | None = None
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows
     #: updates between TensorBoard pictures of one training-length instance (algorithms with
@@ -84,6 +90,11 @@ class RunConfig:
             problems.append("checkpoint_every and log_every must be >= 1, picture_every >= 0")
         if self.max_steps is None and self.max_minutes is None and self.max_updates is None:
             problems.append("give a budget: max_steps, max_updates and/or max_minutes")
+        restart = self.restart_updates
+        if restart is not None and (isinstance(restart, bool) or not isinstance(restart, int)):
+            problems.append(f"restart_updates must be an integer, got {restart!r}")
+        elif restart is not None and restart < 0:
+            problems.append(f"restart_updates must be >= 0 (0: never), got {self.restart_updates}")
         for name in ("max_steps", "max_updates"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
@@ -110,6 +121,8 @@ class RunConfig:
             self.solve_length = int(defaults.get("solve_length", 1000))
         if self.solve_episodes is None:
             self.solve_episodes = int(defaults.get("solve_episodes", self.eval_episodes))
+        if self.restart_updates is None:
+            self.restart_updates = defaults.get("restart_updates", 0)
 
     def agent_config(self) -> Any:
         """The algorithm's hyper-parameter dataclass, from :attr:`agent`."""
@@ -141,6 +154,7 @@ class RunConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"config file {path} has unknown keys {sorted(unknown)}")
+        data.setdefault("restart_updates", 0)  # saved before restarts existed: ran without
         merged = {**data, **overrides}
         merged["agent"] = {**data.get("agent", {}), **overrides.get("agent", {})}
         return cls(**merged)

@@ -77,6 +77,14 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
         torch.backends.cudnn.deterministic = False
 
 
+def attempt_seed(seed: int, attempt: int) -> int:
+    """The seed of a run's ``attempt``-th restart (0: the run's own ``seed``); distinct
+    attempts of one run, and attempts of nearby seeds, draw unrelated streams."""
+    if attempt == 0:
+        return int(seed)
+    return int(np.random.SeedSequence([int(seed), int(attempt)]).generate_state(1)[0])
+
+
 def capture_rng_state() -> dict[str, Any]:
     """The state of every global generator, to save in a checkpoint.
 

@@ -5,12 +5,17 @@ A run folder holds ``config.json`` (the resolved :class:`rlntm.config.RunConfig`
 ``checkpoint_every`` updates and at the end), ``eval.json`` (the final generalisation table)
 and ``summary.json`` (why the run stopped: ``solved``, ``budget``, or ``diverged`` when the
 agent met a NaN or Inf, with the message; the checkpoint is then the last good one; and the
-updates, environment steps, minutes and curriculum level it stopped at). A killed
+updates, environment steps, minutes, curriculum level and restarts it stopped at). A killed
 run resumes from its last checkpoint and reaches the same state as a run that was never
 interrupted: checkpoints fall on fixed update counts, and hold the weights, optimiser,
 curriculum, counters, every random state and the episodes (or sequences) drawn ahead.
 Algorithms with pictures (the sequence models) also draw, every ``picture_every`` updates and
 at the end, what the agent does on one instance into TensorBoard (``pictures/length_<L>``).
+
+With ``restart_updates`` R > 0, an attempt whose curriculum has not reached its end R updates
+after the attempt began is given up: the agent is built afresh (weights, optimiser and action
+draws from :func:`rlntm.seeding.attempt_seed`) and the curriculum starts again, while the data,
+the counters and the budget run on. Up to its first restart a run is the run without restarts.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from rlntm.config import RunConfig
 from rlntm.curricula import Curriculum, make_curriculum
 from rlntm.plots import trace_figure
 from rlntm.run_log import Progress, RunLogger, write_json_atomic
-from rlntm.seeding import capture_rng_state, restore_rng_state, seed_everything
+from rlntm.seeding import attempt_seed, capture_rng_state, restore_rng_state, seed_everything
 
 CONFIG_NAME = "config.json"
 PICTURE_SEED = 0  #: the instances drawn in TensorBoard pictures (the same ones all run long)
@@ -54,6 +59,14 @@ def make_agent(cfg: RunConfig, batch: int | None = None) -> tuple[Agent, Any]:
     return algo.build(config, data, cfg.seed, cfg.device), data
 
 
+def fresh_agent(cfg: RunConfig, data: Any, attempt: int) -> Agent:
+    """A new agent for the ``attempt``-th restart of a run: weights from the global torch
+    generator, reseeded (with Python's and numpy's) by :func:`attempt_seed`."""
+    seed = attempt_seed(cfg.seed, attempt)
+    seed_everything(seed)
+    return algorithm(cfg.algo).build(cfg.agent_config(), data, seed, cfg.device)
+
+
 @dataclass
 class TrainResult:
     """How a run ended."""
@@ -64,6 +77,7 @@ class TrainResult:
     updates: int
     env_steps: int
     minutes: float
+    restarts: int = 0  #: attempts given up (``restart_updates``)
 
 
 class Trainer:
@@ -86,6 +100,9 @@ class Trainer:
         self.agent, self.data = make_agent(cfg)
         self.curriculum: Curriculum = make_curriculum(cfg.curriculum, **cfg.curriculum_kwargs)
         self.updates, self.env_steps, self.minutes_before = 0, 0, 0.0
+        #: restarts so far, the update the current attempt began after, and whether its
+        #: curriculum has reached its end (``restart_updates``)
+        self.attempt, self.attempt_start, self.attempt_finished = 0, 0, False
         if resume:
             self._restore()
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -111,6 +128,7 @@ class Trainer:
             "updates": self.updates,
             "env_steps": self.env_steps,
             "minutes": self.minutes(),
+            "attempt": [self.attempt, self.attempt_start, self.attempt_finished],
             "rng": capture_rng_state(),
             "data": self.data.state_dict(),
         }
@@ -124,6 +142,10 @@ class Trainer:
         self.curriculum.load_state_dict(state["curriculum"])
         self.updates, self.env_steps = state["updates"], state["env_steps"]
         self.minutes_before = state["minutes"]
+        # checkpoints from before restarts existed: their run was in its first attempt
+        self.attempt, self.attempt_start, self.attempt_finished = state.get(
+            "attempt", [0, 0, self.curriculum.finished]
+        )
         restore_rng_state(state["rng"])
         self.data.load_state_dict(state["data"])
 
@@ -148,6 +170,21 @@ class Trainer:
         updates_done = cfg.max_updates is not None and self.updates >= cfg.max_updates
         time_done = cfg.max_minutes is not None and self.minutes() >= cfg.max_minutes
         return steps_done or updates_done or time_done
+
+    def restart_due(self) -> bool:
+        """The current attempt has had ``restart_updates`` updates without its curriculum
+        reaching the end."""
+        limit = self.cfg.restart_updates
+        return (
+            bool(limit) and not self.attempt_finished and self.updates - self.attempt_start >= limit
+        )
+
+    def restart(self) -> None:
+        """Give the attempt up: a fresh agent, the curriculum from its start."""
+        self.attempt += 1
+        self.attempt_start, self.attempt_finished = self.updates, False
+        self.agent = fresh_agent(self.cfg, self.data, self.attempt)
+        self.curriculum = make_curriculum(self.cfg.curriculum, **self.cfg.curriculum_kwargs)
 
     def solved(self, was_finished: bool) -> bool:
         """Held-out check on long inputs, run when the curriculum reaches its end."""
@@ -187,6 +224,7 @@ class Trainer:
             self.env_steps += metrics["rollout/steps"]
             was_finished = self.curriculum.finished
             self.curriculum.update(episodes, self.evaluator)
+            self.attempt_finished |= self.curriculum.finished
             done = self.solved(was_finished)
             for key, value in metrics.items():
                 self.log.record(key, value)
@@ -195,6 +233,7 @@ class Trainer:
             rate = (self.env_steps - start_steps) / max(time.monotonic() - start_time, 1e-9)
             self.log.record("time/steps_per_second", rate)
             self.log.record("time/updates", self.updates)
+            self.log.record("train/restarts", self.attempt)
             if self.updates % cfg.log_every == 0 and not (done or self.out_of_budget()):
                 self.log.dump(self.env_steps)  # the last update's row also holds the evaluation
             self.progress.update(
@@ -204,6 +243,8 @@ class Trainer:
             )
             if cfg.picture_every and self.updates % cfg.picture_every == 0:
                 self._pictures([self.curriculum.max_length])
+            if not done and self.restart_due():
+                self.restart()
             if self.updates % cfg.checkpoint_every == 0:
                 self._save()
             if done:
@@ -240,7 +281,13 @@ class Trainer:
         write_json_atomic(self.run_dir / "eval.json", table)
         self._write_summary(status)
         return TrainResult(
-            status, self.run_dir, table, self.updates, self.env_steps, round(self.minutes(), 3)
+            status,
+            self.run_dir,
+            table,
+            self.updates,
+            self.env_steps,
+            round(self.minutes(), 3),
+            self.attempt,
         )
 
     def _pictures(self, lengths: Any) -> None:
@@ -264,6 +311,8 @@ class Trainer:
             "env_steps": self.env_steps,
             "minutes": round(self.minutes(), 3),
             "level": self.curriculum.level,  # where the length schedule stopped
+            "restarts": self.attempt,
+            "attempt_updates": self.updates - self.attempt_start,  # in the last attempt
             **extra,
         }
         write_json_atomic(self.run_dir / "summary.json", summary)

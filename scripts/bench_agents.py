@@ -13,7 +13,7 @@ itself because every held-out sequence of the solve length (1000 for the RL agen
 fresh ones per --eval-lengths) was exact too (``rlntm/benchmark.py``). Prints one JSON line per
 seed and a summary line per task, then a Markdown table: task, controller, seeds solved, median
 and largest minutes and parameter updates to solve, the longest test length at which every
-seed was 100% exact, and the curriculum level each seed ended at.
+seed was 100% exact, and the curriculum level and restarts (``--restart-updates``) of each seed.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def run_seed(args: argparse.Namespace, env: str, seed: int) -> dict:
         args.out / f"{env}__{args.algo}__{seed}",
         max_minutes=args.max_minutes,
         max_updates=args.max_updates,
+        restart_updates=args.restart_updates,
         controller=args.controller,
         curriculum=args.curriculum,
         agent=args.agent,
@@ -77,6 +78,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--max-updates", type=int, default=None, help="budget per seed in parameter updates"
     )
+    p.add_argument(
+        "--restart-updates",
+        type=int,
+        default=None,
+        metavar="R",
+        help="restart an attempt whose curriculum has not ended within R updates (0: never; "
+        "default: the task's)",
+    )
     p.add_argument("--eval-lengths", type=int, nargs="+", default=[10, 100, 1000])
     p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (one core each)")
     p.add_argument("--out", type=Path, default=Path("runs/bench"), help="folder for the runs")
@@ -84,7 +93,9 @@ def main(argv: list[str] | None = None) -> None:
     configs = {}
     for env in args.env:  # a bad task, algorithm or setting stops here, before any seed runs
         try:
-            configs[env] = RunConfig(env=env, algo=args.algo, agent=args.agent)
+            configs[env] = RunConfig(
+                env=env, algo=args.algo, agent=args.agent, restart_updates=args.restart_updates
+            )
         except ValueError as error:
             p.error(str(error))
     summaries = []

@@ -67,6 +67,15 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-minutes", type=float, default=None, help="budget in minutes (20)")
     p.add_argument(
+        "--restart-updates",
+        type=int,
+        default=None,
+        metavar="R",
+        help="start the agent afresh when its curriculum has not reached the end within R "
+        "updates of its start; the budget runs on (0: never; default per algorithm and task: "
+        "2000 for reinforce on Reverse, else 0)",
+    )
+    p.add_argument(
         "--eval-lengths", type=int, nargs="+", default=None, help="test lengths (10 100 1000)"
     )
     p.add_argument("--out", type=Path, default=None, help="run folder (runs/{env}__{algo}__...)")
@@ -89,6 +98,7 @@ def resolve(args: argparse.Namespace) -> RunConfig:
             ("max_steps", args.max_steps),
             ("max_updates", args.max_updates),
             ("max_minutes", args.max_minutes),
+            ("restart_updates", args.restart_updates),
             ("eval_lengths", args.eval_lengths),
         )
         if value is not None
@@ -125,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{cfg.env} / {cfg.algo} / seed {cfg.seed}: {why} after {result.updates} updates, "
         f"{result.env_steps} env steps, {result.minutes:.1f} min"
+        + (f", {result.restarts} restarts" if result.restarts else "")
     )
     print(format_table(result.table))
     return 0

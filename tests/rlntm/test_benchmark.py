@@ -13,31 +13,34 @@ from tests.rlntm.script_loader import load_script
 
 
 def test_summary_counts_only_solved_seeds_and_prints_updates():
-    keys = ("seed", "solved", "minutes", "updates", "longest_exact", "level")
+    keys = ("seed", "solved", "minutes", "updates", "longest_exact", "level", "restarts")
     results = [
-        dict(zip(keys, (1, True, 0.5, 300, 1000, 21), strict=True)),
-        dict(zip(keys, (2, True, 1.5, 900, 1000, 22), strict=True)),
-        dict(zip(keys, (3, False, 9.0, 20000, 10, 19), strict=True)),
+        dict(zip(keys, (1, True, 0.5, 300, 1000, 21, 0), strict=True)),
+        dict(zip(keys, (2, True, 1.5, 900, 1000, 22, 2), strict=True)),
+        dict(zip(keys, (3, False, 9.0, 20000, 10, 19, 9), strict=True)),
     ]
     row = summarise(results)
     assert row["seeds_solved"] == "2/3"
     assert (row["median_updates_to_solve"], row["max_updates_to_solve"]) == (600, 900)
     assert (row["median_minutes_to_solve"], row["max_minutes_to_solve"]) == (1.0, 1.5)
     assert row["longest_length_all_exact"] == 10 and row["levels"] == "21, 22, 19"
+    assert row["restarts"] == "0, 2, 9"
     table = markdown(
         [{"env": "Reverse", "controller": "direct", **row}],
         [("task", "env"), ("controller", "controller")],
     )
     header, rule, line = table.splitlines()
-    assert header.startswith("| task | controller | seeds solved |") and rule.count("---") == 9
-    assert line == "| Reverse | direct | 2/3 | 1.00 | 1.50 | 600 | 900 | 10 | 21, 22, 19 |"
+    assert header.startswith("| task | controller | seeds solved |") and rule.count("---") == 10
+    assert (
+        line == "| Reverse | direct | 2/3 | 1.00 | 1.50 | 600 | 900 | 10 | 21, 22, 19 | 0, 2, 9 |"
+    )
 
 
 def test_summary_of_no_solved_seed_prints_dashes():
     row = summarise([{"seed": 1, "solved": False, "updates": 5, "level": 3}])
     assert row["seeds_solved"] == "0/1" and row["median_updates_to_solve"] is None
     line = markdown([{"variant": "all off", **row}], [("variant", "variant")]).splitlines()[2]
-    assert line == "| all off | 0/1 | - | - | - | - | - | 3 |"
+    assert line == "| all off | 0/1 | - | - | - | - | - | 3 | - |"
 
 
 def test_train_seed_runs_train_agent_with_the_agent_settings(tmp_path):

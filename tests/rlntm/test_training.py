@@ -16,7 +16,9 @@ import torch
 
 from rlntm.checkpoints import load_checkpoint
 from rlntm.config import RunConfig
-from rlntm.training import TABLE_SEED, Trainer, load_agent
+from rlntm.curricula import make_curriculum
+from rlntm.seeding import attempt_seed
+from rlntm.training import TABLE_SEED, Trainer, fresh_agent, load_agent, make_agent
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train_agent.py"
@@ -122,6 +124,8 @@ def test_bad_agent_settings_are_named(agent, message):
         ({"max_updates": 2.5}, "max_updates must be an integer or None, got 2.5"),
         ({"max_steps": -1}, "max_steps must be >= 1, got -1"),
         ({"max_minutes": None}, "give a budget: max_steps, max_updates and/or max_minutes"),
+        ({"restart_updates": -1}, "restart_updates must be >= 0 (0: never), got -1"),
+        ({"restart_updates": 2.5}, "restart_updates must be an integer, got 2.5"),
     ],
 )
 def test_bad_budgets_are_named(budget, message):
@@ -217,7 +221,7 @@ def final_state(run_dir: Path) -> dict:
 
 def assert_same_state(a: dict, b: dict):
     assert a["updates"] == b["updates"] and a["env_steps"] == b["env_steps"]
-    assert a["curriculum"] == b["curriculum"]
+    assert a["curriculum"] == b["curriculum"] and a["attempt"] == b["attempt"]
     for key, value in a["agent"]["model"].items():
         assert torch.equal(value, b["agent"]["model"][key]), key
 
@@ -228,8 +232,12 @@ REINFORCE_TINY = {"algo": "reinforce", "agent": {"hidden": 16, "memory_size": 4,
 
 @pytest.mark.parametrize(
     "changes, stop, total",
-    [({}, 1500, 4000), (REINFORCE_TINY, 1200, 3000)],
-    ids=["qlambda", "reinforce"],
+    [
+        ({}, 1500, 4000),
+        (REINFORCE_TINY, 1200, 3000),
+        ({**REINFORCE_TINY, "restart_updates": 4}, 1200, 3000),
+    ],
+    ids=["qlambda", "reinforce", "reinforce-restarting"],
 )
 def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path, changes, stop, total):
     config = write_config(
@@ -240,7 +248,10 @@ def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path, changes,
     first = final_state(tmp_path / "part")
     assert stop <= first["env_steps"] < total
     cli("--resume", tmp_path / "part", "--max-steps", total, "--no-progress")
-    assert_same_state(final_state(tmp_path / "whole"), final_state(tmp_path / "part"))
+    whole = final_state(tmp_path / "whole")
+    assert_same_state(whole, final_state(tmp_path / "part"))
+    if "restart_updates" in changes:  # restarts before the stop and after the resume
+        assert 1 <= first["attempt"][0] < whole["attempt"][0]
 
 
 def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path):
@@ -279,6 +290,50 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path):
     assert_same_state(final_state(tmp_path / "whole"), final_state(killed))
     steps = [json.loads(x)["step"] for x in (killed / "metrics.jsonl").read_text().splitlines()]
     assert steps == sorted(steps) and len(steps) == len(set(steps))
+
+
+def _weights(agent) -> dict:
+    return agent.state_dict()["model"]
+
+
+def test_a_stalled_attempt_restarts_with_a_fresh_agent_and_curriculum(tmp_path):
+    """With restart_updates 3 the agent after update 3 (its curriculum never ended) is the
+    one built for attempt 1, new weights, and the curriculum is back at its start; the updates
+    before the restart are those of the same run without restarts."""
+    base = {**SMALL, **REINFORCE_TINY, "curriculum": "rlntm", "curriculum_kwargs": {}}
+    base.update(max_steps=None, max_updates=3, log_every=1)
+    plain = Trainer(RunConfig(**base), tmp_path / "plain", progress=False)
+    plain.run()
+    cfg = RunConfig(**base, restart_updates=3)
+    trainer = Trainer(cfg, tmp_path / "restarting", progress=False)
+    result = trainer.run()
+    assert result.restarts == 1 and (trainer.attempt_start, trainer.attempt_finished) == (3, False)
+    summary = json.loads((tmp_path / "restarting" / "summary.json").read_text())
+    assert (summary["restarts"], summary["attempt_updates"]) == (1, 0)
+
+    fresh = fresh_agent(cfg, trainer.data, 1)
+    first = make_agent(cfg)[0]
+    for key, value in _weights(trainer.agent).items():
+        assert torch.equal(value, _weights(fresh)[key]), key
+    assert any(not torch.equal(v, _weights(first)[k]) for k, v in _weights(fresh).items())
+    assert trainer.curriculum.state_dict() == make_curriculum(cfg.curriculum).state_dict()
+    assert plain.curriculum.state_dict() != trainer.curriculum.state_dict()
+
+    def rows(run):  # the metrics of updates 1-2, timings aside
+        lines = (tmp_path / run / "metrics.jsonl").read_text().splitlines()[:2]
+        return [{k: v for k, v in json.loads(x).items() if "time" not in k} for x in lines]
+
+    assert rows("plain") == rows("restarting") and len(rows("plain")[1]) > 5
+    assert (
+        len({attempt_seed(1, 0), attempt_seed(1, 1), attempt_seed(1, 2), attempt_seed(2, 1)}) == 4
+    )
+
+
+def test_an_attempt_whose_curriculum_ended_is_never_restarted(tmp_path):
+    """A fixed length distribution (curriculum "none") has ended from the start."""
+    cfg = RunConfig(**{**SMALL, "max_steps": None, "max_updates": 6, "restart_updates": 1})
+    result = Trainer(cfg, tmp_path / "run", progress=False).run()
+    assert result.restarts == 0 and result.updates >= 1
 
 
 def test_checkpoint_of_another_run_is_refused(tmp_path):
