@@ -25,6 +25,11 @@ def test_task_defaults_fill_what_is_left_open():
     # REINFORCE checks up to 1000 (in chunks), so that 1-2% failures at length 1000 do not pass
     assert RunConfig(env="Reverse", algo="reinforce").solve_episodes == 1000
     assert RunConfig(env="Reverse", algo="reinforce", solve_episodes=50).solve_episodes == 50
+    # restarts: REINFORCE on Reverse only, unless the user says otherwise (0: never)
+    assert RunConfig(env="Reverse", algo="reinforce").restart_updates == 2000
+    assert RunConfig(env="Copy", algo="reinforce").restart_updates == 0
+    assert reverse.restart_updates == 0
+    assert RunConfig(env="Reverse", algo="reinforce", restart_updates=0).restart_updates == 0
 
 
 def test_what_the_user_gives_wins():
@@ -41,6 +46,16 @@ def test_saved_config_round_trips(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(cfg.to_dict()))
     assert RunConfig.from_file(path) == cfg
+
+
+def test_a_config_saved_before_restarts_existed_resumes_without_them(tmp_path):
+    """Its run went without restarts, so resuming it must too, whatever the default now."""
+    saved = RunConfig(env="Reverse", algo="reinforce").to_dict()
+    del saved["restart_updates"]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(saved))
+    assert RunConfig.from_file(path).restart_updates == 0
+    assert RunConfig.from_file(path, restart_updates=300).restart_updates == 300
 
 
 @pytest.mark.parametrize("algo", sorted(ALGORITHMS))
