@@ -46,7 +46,8 @@ class RunConfig:
     #: ``seed`` and the attempt's number; the curriculum from its start) when the curriculum
     #: has not reached its end within this many updates of the attempt's start. The budget,
     #: the update count and the minutes run on across attempts. 0: never; None: the
-    #: algorithm's default for the task (REINFORCE on Reverse: 2000, docs/reinforce.md)
+    #: algorithm's default for the task (REINFORCE: 2000 on Reverse, 4000 on ForwardReverse;
+    #: docs/reinforce.md)
     restart_updates: int | None = None
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows

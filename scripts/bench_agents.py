@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         metavar="R",
         help="restart an attempt whose curriculum has not ended within R updates (0: never; "
-        "default: the task's)",
+        "default: the task's, see train_agent.py --help)",
     )
     p.add_argument("--eval-lengths", type=int, nargs="+", default=[10, 100, 1000])
     p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (one core each)")

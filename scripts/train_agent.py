@@ -73,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="R",
         help="start the agent afresh when its curriculum has not reached the end within R "
         "updates of its start; the budget runs on (0: never; default per algorithm and task: "
-        "2000 for reinforce on Reverse, else 0)",
+        "2000 for reinforce on Reverse, 4000 on ForwardReverse, else 0)",
     )
     p.add_argument(
         "--eval-lengths", type=int, nargs="+", default=None, help="test lengths (10 100 1000)"

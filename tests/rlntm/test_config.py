@@ -27,6 +27,7 @@ def test_task_defaults_fill_what_is_left_open():
     assert RunConfig(env="Reverse", algo="reinforce", solve_episodes=50).solve_episodes == 50
     # restarts: REINFORCE on Reverse only, unless the user says otherwise (0: never)
     assert RunConfig(env="Reverse", algo="reinforce").restart_updates == 2000
+    assert RunConfig(env="ForwardReverse", algo="reinforce").restart_updates == 4000
     assert RunConfig(env="Copy", algo="reinforce").restart_updates == 0
     assert reverse.restart_updates == 0
     assert RunConfig(env="Reverse", algo="reinforce", restart_updates=0).restart_updates == 0
