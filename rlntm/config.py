@@ -91,17 +91,13 @@ class RunConfig:
             problems.append("checkpoint_every and log_every must be >= 1, picture_every >= 0")
         if self.max_steps is None and self.max_minutes is None and self.max_updates is None:
             problems.append("give a budget: max_steps, max_updates and/or max_minutes")
-        restart = self.restart_updates
-        if restart is not None and (isinstance(restart, bool) or not isinstance(restart, int)):
-            problems.append(f"restart_updates must be an integer, got {restart!r}")
-        elif restart is not None and restart < 0:
-            problems.append(f"restart_updates must be >= 0 (0: never), got {self.restart_updates}")
-        for name in ("max_steps", "max_updates"):
+        # the integer settings and their least values (restart_updates 0: never restart)
+        for name, least in (("max_steps", 1), ("max_updates", 1), ("restart_updates", 0)):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 problems.append(f"{name} must be an integer or None, got {value!r}")
-            elif value is not None and value < 1:
-                problems.append(f"{name} must be >= 1, got {value}")
+            elif value is not None and value < least:
+                problems.append(f"{name} must be >= {least}, got {value}")
         if problems:
             raise ValueError("; ".join(problems))
         self.agent = asdict(self.agent_config())  # resolved: every field filled in

@@ -25,7 +25,7 @@ def test_task_defaults_fill_what_is_left_open():
     # REINFORCE checks up to 1000 (in chunks), so that 1-2% failures at length 1000 do not pass
     assert RunConfig(env="Reverse", algo="reinforce").solve_episodes == 1000
     assert RunConfig(env="Reverse", algo="reinforce", solve_episodes=50).solve_episodes == 50
-    # restarts: REINFORCE on Reverse only, unless the user says otherwise (0: never)
+    # restarts: REINFORCE on Reverse and ForwardReverse only, unless the user says otherwise
     assert RunConfig(env="Reverse", algo="reinforce").restart_updates == 2000
     assert RunConfig(env="ForwardReverse", algo="reinforce").restart_updates == 4000
     assert RunConfig(env="Copy", algo="reinforce").restart_updates == 0
