@@ -24,8 +24,11 @@ targets never written (after a wrong symbol or when time runs out) count at chan
 symbols still to write equal the steps left; a forced write is no sampled action and has no
 log-probability. Exploration aids, off by default and not the paper's: a floor under every
 head's probabilities while sampling (``explore_floor``), a penalty for a sampled wrong write
-(``wrong_penalty``), and head logits scaled down before the softmax (``action_scale``; the
-authors' code does this).
+(``wrong_penalty``), head logits scaled down before the softmax (``action_scale``; the
+authors' code does this), and starts on the reference program's path (``demo_share``: a share
+of the training episodes replays the task oracle's head actions up to a random step and hands
+over to the policy there, the resets to demonstration states of Nair et al. 2018, "Overcoming
+Exploration in Reinforcement Learning with Demonstrations", and Salimans and Chen 2018).
 
 Each update runs ``batch_size`` episodes together in the vector environment, keeping the graph of
 the whole rollout, then takes one gradient step.
@@ -95,6 +98,13 @@ class ReinforceConfig:
     #: subtracted from the reward of a sampled write of a wrong symbol (a forced write does
     #: not pay it); 0: a wrong write only ends the episode, as in the paper
     wrong_penalty: float = 0.0
+    #: share of each training batch that starts on the reference program's path: such an
+    #: episode replays the task oracle's head actions for a number of steps drawn uniformly
+    #: from 1 to one less than the program's length, then the policy takes over. Replayed
+    #: actions carry no log-probability, and those episodes do not count for the curriculum
+    #: or the rollout accuracies; greedy acting is unchanged. 0: every episode is the
+    #: policy's own (the paper)
+    demo_share: float = 0.0
     optimizer: str = "adam"  #: "adam" or "sgd" (the paper: SGD, lr 0.05, momentum 0.9)
     lr: float = 3e-3  #: learning rate (the same check without log-prob reward: 65%; 1e-3: 7%)
     batch_size: int = 64  #: episodes per update (the paper: 200)
@@ -117,6 +127,8 @@ class ReinforceConfig:
             raise ValueError("entropy must be >= 0, memory_size and hidden >= 1")
         if not 0 <= self.explore_floor < 1 or self.wrong_penalty < 0:
             raise ValueError("explore_floor must be in [0, 1) and wrong_penalty >= 0")
+        if not 0 <= self.demo_share < 1:
+            raise ValueError(f"demo_share must be in [0, 1), got {self.demo_share}")
         if self.action_scale <= 0:
             raise ValueError(f"action_scale must be > 0, got {self.action_scale}")
 
@@ -240,11 +252,11 @@ class ReinforceAgent(PolicyAgent):
         self,
         out: dict[str, torch.Tensor],
         explore: bool,
-        force_write: np.ndarray | None,
+        imposed: np.ndarray | None,
         given: np.ndarray | None,
     ) -> tuple[np.ndarray, torch.Tensor, torch.Tensor]:
         """The head actions (B, k) from the policy logits in ``out``, with the summed
-        log-probability (B,) and entropy (B,) of those sampled (a forced write is not)."""
+        log-probability (B,) and entropy (B,) of the policy's own (not the ``imposed``)."""
         b = len(next(iter(out.values())))
         chosen = np.zeros((b, len(self.components)), dtype=np.int64)
         logp = torch.zeros(b, device=self.device)
@@ -257,9 +269,10 @@ class ReinforceAgent(PolicyAgent):
                 log_mix = torch.log((1 - floor) * log_pi.exp() + floor / log_pi.shape[-1])
             chosen[:, i] = self._choose(log_mix, None if given is None else given[:, i], explore)
             sampled = torch.ones(b, device=self.device)
-            if name == "write" and force_write is not None:
-                chosen[:, i] = np.where(force_write, 1, chosen[:, i])
-                sampled = torch.as_tensor(~force_write, device=self.device).float()
+            if imposed is not None:
+                mask = imposed[:, i] >= 0  # (B,)
+                chosen[:, i] = np.where(mask, imposed[:, i], chosen[:, i])
+                sampled = torch.as_tensor(~mask, device=self.device).float()
             taken = torch.as_tensor(chosen[:, i], device=self.device)
             logp = logp + sampled * log_mix.gather(1, taken[:, None])[:, 0]
             entropy = entropy - sampled * (log_pi.exp() * log_pi).sum(-1)
@@ -270,7 +283,7 @@ class ReinforceAgent(PolicyAgent):
         obs: np.ndarray,
         state: Any,
         explore: bool,
-        force_write: np.ndarray | None = None,
+        imposed: np.ndarray | None = None,
         given: np.ndarray | None = None,
     ) -> tuple[np.ndarray, Any, dict[str, Any]]:
         """One controller step.
@@ -279,8 +292,10 @@ class ReinforceAgent(PolicyAgent):
             obs: (B, n_obs) observations.
             state: the controller state (see :meth:`initial_state`).
             explore: sample the head actions (else take the most likely ones).
-            force_write: (B,) steps whose write is forced (not sampled, no log-probability).
-            given: (B, k) head actions to take instead of choosing (to replay a trajectory).
+            imposed: (B, k) head actions the policy does not choose (forced writes, replayed
+                reference steps), -1 where it does; they carry no log-probability.
+            given: (B, k) head actions to take instead of choosing, scored as if the policy
+                had sampled them (to replay a trajectory).
 
         Returns:
             The environment actions (B, n_act), the next state, and the step's tensors:
@@ -305,7 +320,7 @@ class ReinforceAgent(PolicyAgent):
             symbol = symbol + direct["output"]  # (B, base)
             value = value + direct["memory"] if real else None
         b = len(obs)
-        chosen, logp, entropy = self._heads(out, explore, force_write, given)
+        chosen, logp, entropy = self._heads(out, explore, imposed, given)
         if real:
             erase = torch.sigmoid(out["erase"])  # (B, 1)
             cells = real_memory.write(cells, pos, (1 - erase) * read + erase * value)
@@ -348,6 +363,7 @@ class ReinforceAgent(PolicyAgent):
                 "rollout/return": float(stats.returns.mean()),
                 "rollout/steps": batch["steps"],
                 "rollout/forced_writes": batch["forced"],
+                "rollout/replayed_steps": batch["replayed"],
                 "episodes": stats,
             }
         )
@@ -362,7 +378,8 @@ class ReinforceAgent(PolicyAgent):
         """Run every environment's episode to its end, keeping the graph; tensors (T, B).
 
         ``given`` (T, B, k) replays fixed head actions instead of sampling them (at most T
-        steps); ``options`` go to ``envs.reset`` (e.g. fixed inputs).
+        steps); ``options`` go to ``envs.reset`` (e.g. fixed inputs). Without ``given``, a
+        ``demo_share`` of the episodes first follow the reference program (:meth:`handovers`).
         """
         m = envs.unwrapped.machine
         n = envs.num_envs
@@ -370,7 +387,8 @@ class ReinforceAgent(PolicyAgent):
         state = self.initial_state(n)
         alive = np.ones(n, dtype=bool)
         returns, correct = np.zeros(n), np.zeros(n, dtype=np.int64)
-        forced = 0
+        handover = self.handovers(m) if given is None else np.zeros(n, dtype=np.int64)  # (B,)
+        forced = replayed = 0
         steps: dict[str, list[Any]] = {
             k: [] for k in ("logp", "entropy", "symbol", "features", "online")
         }
@@ -379,14 +397,22 @@ class ReinforceAgent(PolicyAgent):
         }
         horizon = int(m.time_limit.max()) if given is None else len(given)
         for t in range(horizon):
-            force = None
+            imposed = np.full((n, len(self.components)), -1)  # (B, k) -1: the policy chooses
             if self.config.forced_writes:
                 force = m.target_len - m.out_pos >= m.time_limit - m.t  # (B,)
+                imposed[force, 1] = 1
                 forced += int((force & alive).sum())
+            replay = t < handover  # (B,)
+            if replay.any():
+                reference = m.oracle_action()  # (B, n_act)
+                imposed[replay] = self.as_components(reference)[replay]
+                replayed += int((replay & alive).sum())
             expected = np.minimum(m.expected().astype(np.int64), self.base - 1)
             actions, state, out = self.step(
-                obs, state, True, force, None if given is None else given[t]
+                obs, state, True, imposed, None if given is None else given[t]
             )
+            if replay.any():  # the reference's symbol too: a replayed step is all its own
+                actions[replay, 2] = reference[replay, 2]
             obs, reward, terminated, truncated, info = envs.step(actions)
             ended = alive & (terminated | truncated)
             left = m.target_len - m.out_pos  # (B,) targets not written; the failed one included
@@ -400,8 +426,8 @@ class ReinforceAgent(PolicyAgent):
                 ("write", actions[:, 1] == 1),
                 ("expected", expected),
                 ("unwritten", np.where(ended, left - (terminated & (left > 0)), 0)),
-                # a sampled (not forced) write of a wrong symbol: it ended the episode
-                ("wrong", alive & terminated & (left > 0) & (True if force is None else ~force)),
+                # a sampled (not imposed) write of a wrong symbol: it ended the episode
+                ("wrong", alive & terminated & (left > 0) & (imposed[:, 1] < 0)),
             ):
                 rec[key].append(value)
             alive &= ~(terminated | truncated)
@@ -411,14 +437,38 @@ class ReinforceAgent(PolicyAgent):
         batch.update({k: torch.stack(v) for k, v in steps.items() if v[0] is not None})
         if self.config.offline_baseline:
             batch["tape"] = self._tapes(m)
+        own = handover == 0  # (B,) the episodes the policy ran from the start
         stats = EpisodeStats(
-            length=info["length"].copy(),
-            target_length=info["target_length"].copy(),
-            correct=correct,
-            returns=returns,
+            length=info["length"][own],
+            target_length=info["target_length"][own],
+            correct=correct[own],
+            returns=returns[own],
         )
         live = int(batch["alive"].sum())
-        return {**batch, "stats": stats, "steps": live, "forced": forced / max(live, 1)}
+        shares = {"forced": forced / max(live, 1), "replayed": replayed / max(live, 1)}
+        return {**batch, "stats": stats, "steps": live, **shares}
+
+    def handovers(self, m: Any) -> np.ndarray:
+        """(B,) steps of the reference program each episode of machine ``m`` replays before
+        the policy takes over: 0 (the policy's from the start) except in ``demo_share`` of
+        them, drawn uniformly from 1 to the program's length minus one."""
+        out = np.zeros(m.num_envs, dtype=np.int64)
+        if self.config.demo_share == 0:  # no draws: runs without demonstrations stay as they were
+            return out
+        demos = self.rng.permutation(m.num_envs)[: int(self.config.demo_share * m.num_envs)]
+        steps = m.params["oracle_steps"][demos]  # (d,) the reference program's length
+        drawn = 1 + (self.rng.random(len(demos)) * (steps - 1)).astype(np.int64)  # 1 .. steps-1
+        out[demos] = np.where(steps > 1, drawn, 0)
+        return out
+
+    def as_components(self, actions: np.ndarray) -> np.ndarray:
+        """(B, k) the head actions among environment ``actions`` (B, n_act), as the agent's
+        components; -1 for the real memory head, which the environment does not move."""
+        heads = np.full((len(actions), len(self.components)), -1)
+        heads[:, :2] = actions[:, :2]  # input move, write flag
+        if self.config.memory == "env":
+            heads[:, 2:] = actions[:, 3:6]  # memory move, write flag, symbol
+        return heads
 
     def _tapes(self, m: Any) -> torch.Tensor:
         """(W, B, n_symbols) one-hot input tapes of the machine's episodes, for the offline

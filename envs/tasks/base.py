@@ -45,7 +45,8 @@ class Instances:
         target_len: (n,) number of symbols to write.
         length: (n,) the input length the instance was drawn at.
         time_limit: (n,) steps allowed before the episode is truncated.
-        params: per-instance facts the oracle needs, each (n,).
+        params: per-instance facts the oracle needs, each (n,), and ``oracle_steps``, the
+            reference program's length (where demonstrations hand over to a learner).
         memory_width: (n,) cells of the memory tape, for tasks that have one.
     """
 
@@ -219,7 +220,7 @@ class Task(ABC):
             target_len=target_len,
             length=self.input_length(raw),
             time_limit=self.time_limit(raw).astype(np.int64),
-            params=self.oracle_params(raw),
+            params={**self.oracle_params(raw), "oracle_steps": self.oracle_steps(raw)},
             memory_width=self.memory_width(raw),
         )
 

@@ -355,12 +355,17 @@ def test_wrong_penalty_is_paid_at_sampled_wrong_writes_only(float64):
     torch.testing.assert_close(agent.rewards(b, zero) - paid, 2.0 * wrong.double())
 
 
-def test_wrong_penalty_spares_forced_writes():
-    agent, envs = make_agent(batch=32, forced_writes=True, wrong_penalty=1.0)
-    with torch.no_grad():  # never writes by choice: only the forced writes write
+def never_write(agent):
+    """Saturate ``agent``'s write policy at "no write"."""
+    with torch.no_grad():
         head = agent.model["controller"].heads["write"]
         head.weight.zero_()
         head.bias.copy_(torch.tensor([50.0, -50.0]))
+
+
+def test_wrong_penalty_spares_forced_writes():
+    agent, envs = make_agent(batch=32, forced_writes=True, wrong_penalty=1.0)
+    never_write(agent)  # only the forced writes write
     envs.set_length_distribution(3)
     with torch.no_grad():
         b = agent.rollout(envs)
@@ -384,6 +389,7 @@ def test_env_memory_without_a_memory_tape_is_refused():
         ({"explore_floor": 1.0}, "explore_floor"),
         ({"wrong_penalty": -1.0}, "wrong_penalty"),
         ({"action_scale": 0.0}, "action_scale"),
+        ({"demo_share": 1.0}, "demo_share"),
     ],
 )
 def test_bad_config_is_refused(changes, message):
@@ -413,3 +419,41 @@ def test_update_returns_the_metrics_the_trainer_reads():
     assert again.updates == 1 and again.rng.random() == agent.rng.random()
     with pytest.raises(ValueError, match="differs"):
         make_agent(batch=8, hidden=4)[0].load_state_dict(state)
+
+
+def test_demonstrations_replay_the_reference_program_then_hand_over():
+    """Half the batch follows RepeatCopy's reference program for a drawn number of steps,
+    symbols included, then a policy that never writes takes over: each of those episodes
+    holds exactly the reference's writes before its handover and none after. Replayed steps
+    carry no log-probability; the curriculum's statistics hold the other half only."""
+    agent, envs = make_agent(
+        "RepeatCopy", batch=16, env_kwargs={"base": 4}, demo_share=0.5, forced_writes=False
+    )
+    never_write(agent)
+    drawn, draw = [], agent.handovers
+    agent.handovers = lambda m: drawn.append(draw(m)) or drawn[-1]
+    instance = {"repeats": 2, "sequence": [1, 2, 0]}
+    with torch.no_grad():
+        b = agent.rollout(envs, options={"input": [instance] * 16})
+    (h,) = drawn
+    demos = np.flatnonzero(h)
+    # the program by hand: step onto the sequence, copy 3 (steps 1-3), walk left from END to
+    # the blank before the count (5 steps), step right twice, copy 3 (steps 11-13): 14 steps
+    assert len(demos) == 8 and h[demos].min() >= 1 and h[demos].max() <= 13
+    reference_writes = {1, 2, 3, 11, 12, 13}
+    alive, logp = b["alive"].numpy(), b["logp"].numpy()
+    for i in range(16):
+        writes = np.flatnonzero(b["write"][:, i].numpy() & alive[:, i])
+        assert set(writes.tolist()) == {t for t in reference_writes if t < h[i]}
+        assert (logp[: h[i], i] == 0).all()
+        assert (logp[h[i] :, i][alive[h[i] :, i]] != 0).all()
+    assert len(b["stats"].length) == 8
+    assert b["replayed"] == pytest.approx(h.sum() / alive.sum())
+
+
+def test_without_demonstrations_no_episode_is_replayed_and_nothing_is_drawn():
+    agent, envs = make_agent(batch=8)
+    envs.reset()
+    before = agent.rng.bit_generator.state
+    assert not agent.handovers(envs.unwrapped.machine).any()
+    assert agent.rng.bit_generator.state == before
