@@ -269,8 +269,8 @@ class ReinforceAgent(PolicyAgent):
                 log_mix = torch.log((1 - floor) * log_pi.exp() + floor / log_pi.shape[-1])
             chosen[:, i] = self._choose(log_mix, None if given is None else given[:, i], explore)
             sampled = torch.ones(b, device=self.device)
-            if imposed is not None:
-                mask = imposed[:, i] >= 0  # (B,)
+            mask = None if imposed is None else imposed[:, i] >= 0  # (B,)
+            if mask is not None and mask.any():  # most steps impose nothing: no tensor then
                 chosen[:, i] = np.where(mask, imposed[:, i], chosen[:, i])
                 sampled = torch.as_tensor(~mask, device=self.device).float()
             taken = torch.as_tensor(chosen[:, i], device=self.device)
