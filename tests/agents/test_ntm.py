@@ -7,6 +7,7 @@ import copy
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from agents.ntm import NTM, NTMConfig
 from agents.sequence_learner import NonFiniteError
@@ -213,22 +214,39 @@ def test_rmsprop_settings_reach_the_optimiser_and_bad_ones_are_refused():
             NTMConfig(**bad)
 
 
-def test_write_gate_bias_starts_only_the_write_heads_location_addressed():
-    def gates(**config):
-        torch.manual_seed(0)
-        c = NTMConfig(
-            hidden=8, memory_size=8, memory_width=4, read_heads=2, write_heads=3, **config
-        )
-        model = NTM(3, 2, c)
-        p = model.address_params(torch.zeros(1, 8)).view(1, model.H, -1)  # (1, H, P): the bias
-        return torch.sigmoid(p.split(model.address_split, dim=-1)[2])[0, :, 0]  # (H,) gates
+def initial_head_parameters(**config: float) -> list[torch.Tensor]:
+    """The per-head addressing parameters (H, size) at a zero controller output (the biases),
+    split into key, beta, gate, shifts and gamma; 2 read heads, then 3 write heads."""
+    torch.manual_seed(0)
+    c = NTMConfig(hidden=8, memory_size=8, memory_width=4, read_heads=2, write_heads=3, **config)
+    model = NTM(3, 2, c)
+    p = model.address_params(torch.zeros(1, 8)).view(model.H, -1)  # (H, P): the bias
+    return list(p.split(model.address_split, dim=-1))
 
-    plain, biased = gates(), gates(write_gate_bias=-2.0)
-    assert torch.equal(biased[:2], plain[:2])  # the read heads keep PyTorch's init
-    assert torch.allclose(biased[2:], torch.full((3,), 0.1192), atol=1e-4)  # sigmoid(-2)
-    assert ((plain[2:] - 0.5).abs() < 0.25).all()  # near 0.5 without the setting
+
+def test_write_gate_bias_starts_only_the_write_heads_location_addressed():
+    plain, biased = initial_head_parameters(), initial_head_parameters(write_gate_bias=-2.0)
+    gate, biased_gate = torch.sigmoid(plain[2][:, 0]), torch.sigmoid(biased[2][:, 0])  # (H,)
+    assert torch.equal(biased_gate[:2], gate[:2])  # the read heads keep PyTorch's init
+    assert torch.allclose(biased_gate[2:], torch.full((3,), 0.1192), atol=1e-4)  # sigmoid(-2)
+    assert ((gate[2:] - 0.5).abs() < 0.25).all()  # near 0.5 without the setting
+    for other in (0, 1, 3, 4):  # key, beta, shifts, gamma untouched
+        assert torch.equal(biased[other], plain[other])
     with pytest.raises(ValueError, match="write_gate_bias must be finite"):
         NTMConfig(write_gate_bias=float("nan"))
+
+
+def test_write_sharpen_bias_starts_only_the_write_heads_sharper():
+    plain, biased = initial_head_parameters(), initial_head_parameters(write_sharpen_bias=2.0)
+    gamma = 1 + nn.functional.softplus(plain[4][:, 0])  # (H,), as NTM._step computes it
+    biased_gamma = 1 + nn.functional.softplus(biased[4][:, 0])
+    assert torch.equal(biased_gamma[:2], gamma[:2])  # the read heads keep PyTorch's init
+    assert torch.allclose(biased_gamma[2:], torch.full((3,), 3.1269), atol=1e-4)
+    assert ((gamma[2:] - 1.69).abs() < 0.3).all()  # 1 + softplus(about 0) without it
+    for other in range(4):  # key, beta, gate, shifts untouched
+        assert torch.equal(biased[other], plain[other])
+    with pytest.raises(ValueError, match="write_sharpen_bias must be finite"):
+        NTMConfig(write_sharpen_bias=float("inf"))
 
 
 def test_evaluation_table_reports_bits_per_sequence():
