@@ -10,13 +10,17 @@ sequences; JSON lines.
 
 ``--learn`` trains with the task's default settings (those of ``train_agent.py``) for exactly
 ``--sequences`` sequences, without the trainer's early stop when solved. Every
-``--eval-every`` sequences it scores a fixed held-out set, and prints that check to stderr:
-about 500 instances with the training lengths in the training proportions (BitCopy: 25 of
-each length 1-20), the same for every seed and setting. At the end it prints the last
-held-out cost (bits per sequence), the first sequence count where the held-out cost was
-under 0.1 bits, the held-out curve, and the generalisation table. (The training cost
-alone, a mean over batches drawn while the weights change, is noisy and lags; the held-out
-cost is what the convergence figure uses.)
+``--eval-every`` sequences it scores a fixed held-out set: about 500 instances with the
+training lengths in the training proportions (BitCopy: 25 of each length 1-20), the same for
+every seed and setting. Each check goes to stderr, with the median and largest gradient norm
+since the last check and the lr. At the end it prints the last held-out cost (bits per
+sequence), the first sequence count where the held-out cost was under 0.1 bits, the held-out
+curve, and the generalisation table. (The training cost alone, a mean over batches drawn
+while the weights change, is noisy and lags; the held-out cost is what the convergence
+figure uses.) A run repeats to the digit on one machine, but PyTorch picks its CPU kernels
+by the vector instructions there (``cpu_capability`` in the JSON: AVX2, AVX512), and their
+rounding changes the curves of a task as chaotic as AssociativeRecall within a few thousand
+sequences; ``ATEN_CPU_CAPABILITY=avx2`` selects the AVX2 kernels on an AVX512 machine.
 
 The workload is the issue's: BitCopy at length 20 (41 steps a sequence), N = 128, M = 20, an
 LSTM controller of 100 units, one read and one write head; one training update (forward,
@@ -118,6 +122,7 @@ def measure(args: argparse.Namespace, batch: int, memory_size: int) -> dict:
         "updates": updates,
         "threads": torch.get_num_threads(),
         "load_average": round(os.getloadavg()[0], 2),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
     }
 
 
@@ -142,8 +147,10 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
     fixed = held_out(cfg, distribution)
     curve: list[tuple[int, float]] = []
     converged, start, next_eval = None, time.perf_counter(), args.eval_every
+    norms: list[float] = []  # the gradient norms (before clipping) since the last check
     while agent.sequences < args.sequences:
-        agent.update(data)
+        metrics = agent.update(data)
+        norms.append(metrics["train/grad_norm"])
         if agent.sequences >= min(next_eval, args.sequences):
             next_eval += args.eval_every
             bits = float(agent.evaluate_batch(fixed)["bits"].mean())
@@ -151,10 +158,13 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
             if converged is None and bits < 0.1:
                 converged = agent.sequences
             print(
-                f"seed {seed}: {agent.sequences} sequences, held-out {bits:.3f} bits",
+                f"seed {seed}: {agent.sequences} sequences, held-out {bits:.3f} bits, "
+                f"gradient norm median {np.median(norms):.2g} max {max(norms):.2g}, "
+                f"lr {metrics['train/lr']:.2g}",
                 file=sys.stderr,
                 flush=True,
             )
+            norms.clear()
     minutes = (time.perf_counter() - start) / 60
     table = evaluate_sequences(
         agent, cfg.env, cfg.eval_lengths, 100, cfg.env_kwargs, seed=TABLE_SEED
@@ -168,6 +178,7 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
         "sequences_to_under_0.1_bits": converged,
         "minutes": round(minutes, 2),
         "load_average": round(os.getloadavg()[0], 2),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "agent": {k: v for k, v in cfg.agent.items() if k in args.agent},
         "eval": {
             length: {k: round(v, 4) for k, v in row.items() if k != "episodes"}

@@ -4,9 +4,12 @@ benchmark's JSON line and held-out checks."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+import torch
 
+from agents.ntm import NTMConfig
 from tests.rlntm.script_loader import load_script
 
 
@@ -34,8 +37,13 @@ def test_learn_trains_exactly_the_budget_and_reports_each_check(capsys):
     assert row["agent"] == {"batch_size": 4, "hidden": 8, "memory_size": 16}
     assert set(row["eval"]) == {"10", "20", "30", "50", "120"}
     assert all(0 <= r["sequence_accuracy"] <= 1 for r in row["eval"].values())
+    assert row["cpu_capability"] == torch.backends.cpu.get_cpu_capability()
     checks = [line for line in captured.err.splitlines() if "held-out" in line]
     assert checks[0].startswith("seed 3: 4 sequences, held-out") and len(checks) == 2
+    for check in checks:  # the gradient norms of the updates since the last check, the lr
+        norms = re.search(r"gradient norm median (\S+) max (\S+), lr (\S+)$", check)
+        median, largest, lr = (float(value) for value in norms.groups())
+        assert 0 < median <= largest and lr == NTMConfig().lr
 
 
 def test_a_bad_agent_setting_is_a_usage_error(capsys):
