@@ -62,8 +62,8 @@ class NTMConfig(LearnerConfig):
     write_gate_bias: float = 0.0
     #: the initial bias of every write head's sharpening exponent, which starts at
     #: gamma = 1 + softplus(bias): 0 (PyTorch's init about 0) gives about 1.7, 2 gives 3.1, so
-    #: the writes start sharper, one cell rather than a blur over neighbours (AssociativeRecall,
-    #: docs/ntm.md); 0: PyTorch's init
+    #: the writes start sharper, one cell rather than a blur over neighbours (2 for
+    #: AssociativeRecall, docs/ntm.md); 0: PyTorch's init
     write_sharpen_bias: float = 0.0
     compile: bool = False  #: torch.compile the step function (eager when False)
     #: BitCopy, NTM-LSTM, 10k sequences (docs/ntm.md): Adam 1e-2 at batch 4 with the gradient

@@ -153,7 +153,10 @@ SEQUENCE_DEFAULTS: dict[str, dict[str, Any]] = {
 #: (0.071; median 1.24); the feed-forward one at clip 1: 1/5 (median 1.84); under Adam every
 #: setting stalled. The write heads' gate starting at sigmoid(-2) (location addressing): 5/12
 #: under 0.1 at 30k, median 0.41 (without it 3/12, median 6.1): plateau runs had a write head
-#: jumping back by content to the cell written at the first delimiter, overwriting each item
+#: jumping back by content to the cell written at the first delimiter, overwriting each item.
+#: The write heads' sharpening gamma starting at 3.1 (2026-12-04, an AVX512 machine): 9/12
+#: under 0.1 at 30k, median 0.002, against the default's 5/12 (0.244) there; on AVX2 kernels
+#: (2026-12-03) 2/12 against 5/12, so 11/24 against 10/24 over both kernel sets
 _NTM_AGENT = {
     "AssociativeRecall": {
         "controller": "ff",
@@ -167,6 +170,7 @@ _NTM_AGENT = {
         "anneal_below": 1.0,
         "anneal_factor": 0.3,
         "write_gate_bias": -2.0,
+        "write_sharpen_bias": 2.0,
     },
     # seed 1, 3,000 sequences (docs/ntm.md): at the NTMConfig optimiser (Adam 1e-2, batch 4,
     # clip 1) the gradient overflowed to Inf after 1,148 sequences, with the clamp of 1 it

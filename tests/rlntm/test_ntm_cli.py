@@ -83,6 +83,7 @@ def test_default_flags_train_bitcopy_on_lengths_1_to_20():
     )
     assert (recall.agent["anneal_below"], recall.agent["anneal_factor"]) == (1.0, 0.3)
     assert recall.agent["write_gate_bias"] == -2.0 and cfg.agent["write_gate_bias"] == 0.0
+    assert recall.agent["write_sharpen_bias"] == 2.0 and cfg.agent["write_sharpen_bias"] == 0.0
     assert RunConfig(env="AssociativeRecall", algo="lstm", max_steps=10).agent["layers"] == 3
 
 
