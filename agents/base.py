@@ -40,6 +40,13 @@ class Agent(ABC):
     #: attributes saved beside the weights (counters a resumed run must continue from)
     counters: tuple[str, ...] = ("updates",)
 
+    @property
+    def past_start(self) -> bool:
+        """Whether this attempt has left its starting plateau by the agent's own measure
+        (:class:`rlntm.training.Trainer` restarts attempts that have not); True for agents
+        that have none."""
+        return True
+
     @abstractmethod
     def update(self, data: Any) -> dict[str, Any]:
         """Draw one batch of episodes from ``data``, learn from them.

@@ -54,7 +54,10 @@ class LearnerConfig:
     #: 100 updates) falls under this, the lr is multiplied by ``anneal_factor``, once: a
     #: smaller step after the model has found the solution; 0: never
     anneal_below: float = 0.0
-    anneal_factor: float = 0.3  #: the lr's factor at the anneal
+    anneal_factor: float = 0.3  #: the lr's factor at each anneal
+    #: how many anneals: the k-th (k = 1, 2, ...) comes the first time the running cost falls
+    #: under ``anneal_below * anneal_factor ** (k - 1)``, so the lr follows the cost down
+    anneal_times: int = 1
     #: Polyak averaging: the weights evaluated (held-out checks, tables, traces) are an
     #: exponential moving average of the trained ones, this decay per update; 0: the trained
     #: weights themselves
@@ -70,8 +73,10 @@ class LearnerConfig:
             raise ValueError("rmsprop_alpha must be in (0, 1) and rmsprop_eps > 0")
         if self.lr <= 0 or self.batch_size < 1 or self.grad_clip <= 0:
             raise ValueError("lr and grad_clip must be > 0 and batch_size >= 1")
-        if self.anneal_below < 0 or not 0 < self.anneal_factor <= 1:
-            raise ValueError("anneal_below must be >= 0 and anneal_factor in (0, 1]")
+        if self.anneal_below < 0 or not 0 < self.anneal_factor <= 1 or self.anneal_times < 1:
+            raise ValueError(
+                "anneal_below must be >= 0, anneal_factor in (0, 1] and anneal_times >= 1"
+            )
         if not 0 <= self.average_decay < 1:
             raise ValueError(f"average_decay must be in [0, 1), got {self.average_decay}")
 
@@ -87,8 +92,8 @@ class SequenceLearner(Agent):
     """
 
     #: saved in checkpoints beside the weights (``cost_average``: the running training cost
-    #: the anneal watches; ``annealed``: whether the lr has been multiplied)
-    counters = ("updates", "sequences", "cost_average", "annealed")
+    #: the anneal watches; ``anneals``: how many times the lr has been multiplied)
+    counters = ("updates", "sequences", "cost_average", "anneals")
     cost_decay = 0.99  #: the running cost's weight on its previous value (about 100 updates)
 
     def __init__(
@@ -116,7 +121,7 @@ class SequenceLearner(Agent):
         self.updates = 0
         self.sequences = 0
         self.cost_average: float | None = None
-        self.annealed = False
+        self.anneals = 0
         #: the exponential moving average of the weights that evaluation uses, or None
         self.average = (
             AveragedModel(
@@ -261,21 +266,39 @@ class SequenceLearner(Agent):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a :meth:`state_dict` (ValueError if saved with another config)."""
         super().load_state_dict(state)
+        if "anneals" not in state:  # saved when there was at most one anneal, as a flag
+            self.anneals = int(state.get("annealed", False))
         if self.average is not None:
             self.average.load_state_dict(state["average"])
 
+    @property
+    def annealed(self) -> bool:
+        """The lr has been multiplied at least once: the running cost has been under
+        ``anneal_below``."""
+        return self.anneals > 0
+
+    @property
+    def past_start(self) -> bool:
+        """Whether this attempt has left its starting plateau: it has annealed (always True
+        without an anneal threshold). Restarts give up attempts that have not."""
+        return self.annealed or not self.config.anneal_below
+
     def _anneal(self, bits: float) -> None:
         """Track the running training cost; multiply the lr by ``anneal_factor`` the first
-        time it falls under ``anneal_below``."""
+        time it falls under each of the ``anneal_times`` thresholds in turn."""
         average = self.cost_average
         self.cost_average = (
             bits if average is None else self.cost_decay * average + (1 - self.cost_decay) * bits
         )
-        if self.annealed or self.cost_average >= self.config.anneal_below:
+        config = self.config
+        if self.anneals >= config.anneal_times:
+            return
+        threshold = config.anneal_below * config.anneal_factor**self.anneals
+        if self.cost_average >= threshold:
             return
         for group in self.optimizer.param_groups:
-            group["lr"] *= self.config.anneal_factor
-        self.annealed = True
+            group["lr"] *= config.anneal_factor
+        self.anneals += 1
 
     def _check_finite(self, value: torch.Tensor, what: str) -> None:
         """Raise :class:`NonFiniteError` if ``value`` is NaN or Inf."""

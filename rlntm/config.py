@@ -44,10 +44,12 @@ class RunConfig:
     solve_episodes: int | None = None
     #: restart the agent (new weights, optimiser and action draws, from a seed derived from
     #: ``seed`` and the attempt's number; the curriculum from its start) when the curriculum
-    #: has not reached its end within this many updates of the attempt's start. The budget,
-    #: the update count and the minutes run on across attempts. 0: never; None: the
-    #: algorithm's default for the task (REINFORCE: 2000 on Reverse, 4000 on ForwardReverse;
-    #: docs/reinforce.md)
+    #: has not reached its end (the sequence models, whose lengths are fixed: their running
+    #: cost has not fallen under the lr's first anneal threshold) within this many updates of
+    #: the attempt's start. The budget, the update count and the minutes run on across
+    #: attempts. 0: never; None: the algorithm's default for the task (REINFORCE: 2000 on
+    #: Reverse, 4000 on ForwardReverse, docs/reinforce.md; the NTM: 2500 on
+    #: AssociativeRecall, docs/ntm.md)
     restart_updates: int | None = None
     checkpoint_every: int = 100  #: updates between checkpoints
     log_every: int = 10  #: updates between metrics rows

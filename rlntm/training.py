@@ -13,7 +13,9 @@ Algorithms with pictures (the sequence models) also draw, every ``picture_every`
 at the end, what the agent does on one instance into TensorBoard (``pictures/length_<L>``).
 
 With ``restart_updates`` R > 0, an attempt whose curriculum has not reached its end R updates
-after the attempt began is given up: the agent is built afresh (weights, optimiser and action
+after the attempt began (for the sequence models, whose lengths are fixed: whose running cost
+has not fallen under the lr's first anneal threshold, :attr:`agents.base.Agent.past_start`)
+is given up: the agent is built afresh (weights, optimiser and action
 draws from :func:`rlntm.seeding.attempt_seed`) and the curriculum starts again, while the data,
 the counters and the budget run on. Up to its first restart a run is the run without restarts.
 """
@@ -68,6 +70,33 @@ def fresh_agent(cfg: RunConfig, data: Any, attempt: int) -> Agent:
 
 
 @dataclass
+class Attempts:
+    """The restarts of one run (``restart_updates``, 0: never): an attempt is given up
+    ``limit`` updates after it began unless by then its curriculum has reached its end with
+    the agent past its start (:attr:`agents.base.Agent.past_start`)."""
+
+    limit: int
+    number: int = 0  #: restarts so far
+    start: int = 0  #: the update the current attempt began after
+    finished: bool = False  #: the current attempt has reached the curriculum's end
+
+    def note(self, curriculum_finished: bool, agent: Agent) -> None:
+        """Record the state after an update of the current attempt."""
+        self.finished |= curriculum_finished and agent.past_start
+
+    def due(self, updates: int) -> bool:
+        """The current attempt has had ``limit`` updates without finishing."""
+        return bool(self.limit) and not self.finished and updates - self.start >= self.limit
+
+    def begin(self, updates: int) -> int:
+        """Start the next attempt after ``updates`` updates; its number (the seed of
+        :func:`fresh_agent`)."""
+        self.number += 1
+        self.start, self.finished = updates, False
+        return self.number
+
+
+@dataclass
 class TrainResult:
     """How a run ended."""
 
@@ -100,9 +129,7 @@ class Trainer:
         self.agent, self.data = make_agent(cfg)
         self.curriculum: Curriculum = make_curriculum(cfg.curriculum, **cfg.curriculum_kwargs)
         self.updates, self.env_steps, self.minutes_before = 0, 0, 0.0
-        #: restarts so far, the update the current attempt began after, and whether its
-        #: curriculum has reached its end (``restart_updates``)
-        self.attempt, self.attempt_start, self.attempt_finished = 0, 0, False
+        self.attempts = Attempts(cfg.restart_updates)
         if resume:
             self._restore()
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -128,7 +155,7 @@ class Trainer:
             "updates": self.updates,
             "env_steps": self.env_steps,
             "minutes": self.minutes(),
-            "attempt": [self.attempt, self.attempt_start, self.attempt_finished],
+            "attempt": [self.attempts.number, self.attempts.start, self.attempts.finished],
             "rng": capture_rng_state(),
             "data": self.data.state_dict(),
         }
@@ -143,9 +170,8 @@ class Trainer:
         self.updates, self.env_steps = state["updates"], state["env_steps"]
         self.minutes_before = state["minutes"]
         # checkpoints from before restarts existed: their run was in its first attempt
-        self.attempt, self.attempt_start, self.attempt_finished = state.get(
-            "attempt", [0, 0, self.curriculum.finished]
-        )
+        number, start, finished = state.get("attempt", [0, 0, self.curriculum.finished])
+        self.attempts = Attempts(self.cfg.restart_updates, number, start, finished)
         restore_rng_state(state["rng"])
         self.data.load_state_dict(state["data"])
 
@@ -171,19 +197,9 @@ class Trainer:
         time_done = cfg.max_minutes is not None and self.minutes() >= cfg.max_minutes
         return steps_done or updates_done or time_done
 
-    def restart_due(self) -> bool:
-        """The current attempt has had ``restart_updates`` updates without its curriculum
-        reaching the end."""
-        limit = self.cfg.restart_updates
-        return (
-            bool(limit) and not self.attempt_finished and self.updates - self.attempt_start >= limit
-        )
-
     def restart(self) -> None:
         """Give the attempt up: a fresh agent, the curriculum from its start."""
-        self.attempt += 1
-        self.attempt_start, self.attempt_finished = self.updates, False
-        self.agent = fresh_agent(self.cfg, self.data, self.attempt)
+        self.agent = fresh_agent(self.cfg, self.data, self.attempts.begin(self.updates))
         self.curriculum = make_curriculum(self.cfg.curriculum, **self.cfg.curriculum_kwargs)
 
     def solved(self, was_finished: bool) -> bool:
@@ -217,6 +233,10 @@ class Trainer:
         cfg = self.cfg
         start_steps, start_time = self.env_steps, time.monotonic()
         while not self.out_of_budget():
+            # before the update, not after: a run never ends on (nor evaluates) a fresh agent,
+            # and a resumed run restarts where the uninterrupted one would
+            if self.attempts.due(self.updates):
+                self.restart()
             self.data.set_length_distribution(self.curriculum.distribution())
             metrics = self.agent.update(self.data)
             episodes = metrics.pop("episodes")
@@ -224,7 +244,7 @@ class Trainer:
             self.env_steps += metrics["rollout/steps"]
             was_finished = self.curriculum.finished
             self.curriculum.update(episodes, self.evaluator)
-            self.attempt_finished |= self.curriculum.finished
+            self.attempts.note(self.curriculum.finished, self.agent)
             done = self.solved(was_finished)
             for key, value in metrics.items():
                 self.log.record(key, value)
@@ -233,7 +253,7 @@ class Trainer:
             rate = (self.env_steps - start_steps) / max(time.monotonic() - start_time, 1e-9)
             self.log.record("time/steps_per_second", rate)
             self.log.record("time/updates", self.updates)
-            self.log.record("train/restarts", self.attempt)
+            self.log.record("train/restarts", self.attempts.number)
             if self.updates % cfg.log_every == 0 and not (done or self.out_of_budget()):
                 self.log.dump(self.env_steps)  # the last update's row also holds the evaluation
             self.progress.update(
@@ -243,8 +263,6 @@ class Trainer:
             )
             if cfg.picture_every and self.updates % cfg.picture_every == 0:
                 self._pictures([self.curriculum.max_length])
-            if not done and self.restart_due():
-                self.restart()
             if self.updates % cfg.checkpoint_every == 0:
                 self._save()
             if done:
@@ -287,7 +305,7 @@ class Trainer:
             self.updates,
             self.env_steps,
             round(self.minutes(), 3),
-            self.attempt,
+            self.attempts.number,
         )
 
     def _pictures(self, lengths: Any) -> None:
@@ -311,8 +329,8 @@ class Trainer:
             "env_steps": self.env_steps,
             "minutes": round(self.minutes(), 3),
             "level": self.curriculum.level,  # where the length schedule stopped
-            "restarts": self.attempt,
-            "attempt_updates": self.updates - self.attempt_start,  # in the last attempt
+            "restarts": self.attempts.number,
+            "attempt_updates": self.updates - self.attempts.start,  # in the last attempt
             **extra,
         }
         write_json_atomic(self.run_dir / "summary.json", summary)

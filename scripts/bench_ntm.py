@@ -49,7 +49,7 @@ from rlntm.config import RunConfig, parse_agent_json
 from rlntm.curricula import make_curriculum
 from rlntm.seeding import seed_everything
 from rlntm.supervised import SequenceData, build_ntm, evaluate_sequences
-from rlntm.training import TABLE_SEED, make_agent
+from rlntm.training import TABLE_SEED, Attempts, fresh_agent, make_agent
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,6 +76,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sequences", type=int, default=10_000, help="with --learn: the budget")
     p.add_argument(
         "--agent", type=parse_agent_json, default={}, help="with --learn: settings, JSON"
+    )
+    p.add_argument(
+        "--restart-updates",
+        type=int,
+        default=None,
+        help="with --learn: restart an attempt not past its start within R updates (0: never; "
+        "default: the task's)",
     )
     p.add_argument(
         "--eval-every",
@@ -139,7 +146,14 @@ def held_out(cfg: RunConfig, distribution: LengthDistribution, size: int = 500) 
 def learn(args: argparse.Namespace, seed: int) -> dict:
     """Train one seed for ``args.sequences`` sequences; its held-out costs and generalisation
     table."""
-    cfg = RunConfig(env=args.learn, algo=args.algo, seed=seed, device=args.device, agent=args.agent)
+    cfg = RunConfig(
+        env=args.learn,
+        algo=args.algo,
+        seed=seed,
+        device=args.device,
+        agent=args.agent,
+        restart_updates=args.restart_updates,
+    )
     seed_everything(seed)
     agent, data = make_agent(cfg)
     distribution = make_curriculum(cfg.curriculum, **cfg.curriculum_kwargs).distribution()
@@ -148,23 +162,36 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
     curve: list[tuple[int, float]] = []
     converged, start, next_eval = None, time.perf_counter(), args.eval_every
     norms: list[float] = []  # the gradient norms (before clipping) since the last check
-    while agent.sequences < args.sequences:
+    # the sequences and updates of every attempt (a restart's agent counts from 0)
+    attempts, updates, earlier = Attempts(cfg.restart_updates), 0, 0
+    while earlier + agent.sequences < args.sequences:
+        if attempts.due(updates):  # before the update: the budget never ends on a fresh agent
+            earlier += agent.sequences
+            agent = fresh_agent(cfg, data, attempts.begin(updates))
+            print(
+                f"seed {seed}: restart {attempts.number} after {earlier} sequences",
+                file=sys.stderr,
+                flush=True,
+            )
         metrics = agent.update(data)
+        updates += 1
         norms.append(metrics["train/grad_norm"])
-        if agent.sequences >= min(next_eval, args.sequences):
+        sequences = earlier + agent.sequences
+        if sequences >= min(next_eval, args.sequences):
             next_eval += args.eval_every
             bits = float(agent.evaluate_batch(fixed)["bits"].mean())
-            curve.append((agent.sequences, round(bits, 3)))
+            curve.append((sequences, round(bits, 3)))
             if converged is None and bits < 0.1:
-                converged = agent.sequences
+                converged = sequences
             print(
-                f"seed {seed}: {agent.sequences} sequences, held-out {bits:.3f} bits, "
+                f"seed {seed}: {sequences} sequences, held-out {bits:.3f} bits, "
                 f"gradient norm median {np.median(norms):.2g} max {max(norms):.2g}, "
                 f"lr {metrics['train/lr']:.2g}",
                 file=sys.stderr,
                 flush=True,
             )
             norms.clear()
+        attempts.note(True, agent)  # the lengths are fixed: no curriculum to finish
     minutes = (time.perf_counter() - start) / 60
     table = evaluate_sequences(
         agent, cfg.env, cfg.eval_lengths, 100, cfg.env_kwargs, seed=TABLE_SEED
@@ -173,7 +200,8 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
         "task": cfg.env,
         "algo": cfg.algo,
         "seed": seed,
-        "sequences": agent.sequences,
+        "sequences": earlier + agent.sequences,
+        "restarts": attempts.number,
         "held_out_bits_per_sequence": curve[-1][1],
         "sequences_to_under_0.1_bits": converged,
         "minutes": round(minutes, 2),

@@ -158,6 +158,35 @@ def test_lr_anneals_once_when_the_running_cost_falls_under_the_threshold():
         NTMConfig(anneal_factor=0.0)
 
 
+def test_lr_anneals_again_each_time_the_cost_falls_by_the_factor():
+    """``anneal_times`` 2: the second cut waits for the running cost to fall under
+    ``anneal_below * anneal_factor``, and there is no third (the running cost itself is
+    checked by the test above)."""
+    small = {"memory_size": 16, "memory_width": 6, "hidden": 12, "lr": 1e-3}
+
+    def run(**config):  # the lr and the running cost after each of 40 updates
+        agent, data = learner(**small, **config)
+        steps = [(agent.update(data)["train/lr"], agent.cost_average) for _ in range(40)]
+        return agent, [lr for lr, _ in steps], [cost for _, cost in steps]
+
+    first, factor = run()[2][5] * 1.0001, 0.995  # the plain run falls under it by update 5
+    twice, lrs, costs = run(anneal_below=first, anneal_factor=factor, anneal_times=2)
+    i1 = next(i for i, cost in enumerate(costs) if cost < first)
+    i2 = next(i for i, cost in enumerate(costs) if i > i1 and cost < first * factor)
+    assert i1 <= 5 and i2 > i1 + 1 and min(costs[i2:]) < first * factor**2  # a third would fire
+    assert lrs[:i1] == [1e-3] * i1 and lrs[i1:i2] == [pytest.approx(1e-3 * factor)] * (i2 - i1)
+    assert lrs[i2:] == [pytest.approx(1e-3 * factor**2)] * (40 - i2) and twice.anneals == 2
+    # a checkpoint from when there was one anneal, kept as a flag, resumes after it
+    state = learner(anneal_below=first, anneal_factor=0.5, **small)[0].state_dict()
+    state["annealed"] = True
+    del state["anneals"]
+    old, _ = learner(anneal_below=first, anneal_factor=0.5, **small)
+    old.load_state_dict(state)
+    assert old.anneals == 1 and old.annealed and old.past_start
+    with pytest.raises(ValueError, match="anneal_times"):
+        NTMConfig(anneal_times=0)
+
+
 def test_evaluation_uses_the_weight_average_which_survives_a_resume():
     small = {"memory_size": 16, "memory_width": 6, "hidden": 12}
     agent, data = learner(average_decay=0.9, **small)

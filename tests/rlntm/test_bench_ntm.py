@@ -46,6 +46,24 @@ def test_learn_trains_exactly_the_budget_and_reports_each_check(capsys):
         assert 0 < median <= largest and lr == NTMConfig().lr
 
 
+def test_learn_restarts_an_attempt_that_has_not_annealed(capsys):
+    """``--restart-updates 2`` with a threshold no cost reaches: a fresh agent every 2 updates
+    (8 sequences at batch 4), while the budget and the checks run on over the attempts."""
+    bench = load_script("bench_ntm")
+    agent = '{"batch_size": 4, "hidden": 8, "memory_size": 16, "anneal_below": 1e-9}'
+    bench.main(["--learn", "BitCopy", "--seeds", "3", "--sequences", "20", "--eval-every", "4",
+                "--restart-updates", "2", "--agent", agent])  # fmt: skip
+    captured = capsys.readouterr()
+    (row,) = [json.loads(line) for line in captured.out.splitlines()]
+    assert (row["sequences"], row["restarts"]) == (20, 2)
+    assert [n for n, _ in row["held_out_curve"]] == [4, 8, 12, 16, 20]
+    restarts = [line for line in captured.err.splitlines() if "restart" in line]
+    assert restarts == [
+        "seed 3: restart 1 after 8 sequences",
+        "seed 3: restart 2 after 16 sequences",
+    ]
+
+
 def test_a_bad_agent_setting_is_a_usage_error(capsys):
     bench = load_script("bench_ntm")
     with pytest.raises(SystemExit) as stop:
