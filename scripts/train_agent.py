@@ -71,9 +71,11 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="R",
-        help="start the agent afresh when its curriculum has not reached the end within R "
-        "updates of its start; the budget runs on (0: never; default per algorithm and task: "
-        "2000 for reinforce on Reverse, 4000 on ForwardReverse, else 0)",
+        help="start the agent afresh when its curriculum has not reached the end (the "
+        "sequence models: their cost has not fallen under the lr's first anneal threshold) "
+        "within R updates of its start; the budget runs on (0: never; default per algorithm "
+        "and task: 2000 for reinforce on Reverse, 4000 on ForwardReverse, 2500 for ntm on "
+        "AssociativeRecall, else 0)",
     )
     p.add_argument(
         "--eval-lengths", type=int, nargs="+", default=None, help="test lengths (10 100 1000)"

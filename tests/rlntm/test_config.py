@@ -31,6 +31,10 @@ def test_task_defaults_fill_what_is_left_open():
     assert RunConfig(env="Copy", algo="reinforce").restart_updates == 0
     assert reverse.restart_updates == 0
     assert RunConfig(env="Reverse", algo="reinforce", restart_updates=0).restart_updates == 0
+    # and the NTM on AssociativeRecall (an attempt not past its lr cut after 2,500 updates)
+    assert RunConfig(env="AssociativeRecall", algo="ntm").restart_updates == 2500
+    assert RunConfig(env="AssociativeRecall", algo="lstm").restart_updates == 0
+    assert RunConfig(env="BitCopy", algo="ntm").restart_updates == 0
 
 
 def test_what_the_user_gives_wins():
