@@ -307,6 +307,14 @@ def test_a_stalled_attempt_restarts_with_a_fresh_agent_and_curriculum(tmp_path):
     plain.run()
     cfg = RunConfig(**base, restart_updates=3)
     trainer = Trainer(cfg, tmp_path / "restarting", progress=False)
+    at_restart = {}  # the agent and curriculum the restart puts in place, before update 4
+
+    def restart():
+        Trainer.restart(trainer)
+        at_restart["weights"] = {k: v.clone() for k, v in _weights(trainer.agent).items()}
+        at_restart["curriculum"] = trainer.curriculum.state_dict()
+
+    trainer.restart = restart
     result = trainer.run()
     assert result.restarts == 1 and (trainer.attempts.start, trainer.attempts.finished) == (
         3,
@@ -321,11 +329,11 @@ def test_a_stalled_attempt_restarts_with_a_fresh_agent_and_curriculum(tmp_path):
 
     fresh = fresh_agent(cfg, trainer.data, 1)
     first = make_agent(cfg)[0]
+    for key, value in at_restart["weights"].items():
+        assert torch.equal(value, _weights(fresh)[key]), key
     assert any(not torch.equal(v, _weights(first)[k]) for k, v in _weights(fresh).items())
-    assert any(
-        not torch.equal(v, _weights(plain.agent)[k]) for k, v in _weights(trainer.agent).items()
-    )
-    assert trainer.curriculum.level == make_curriculum(cfg.curriculum).level  # back at the start
+    assert at_restart["curriculum"] == make_curriculum(cfg.curriculum).state_dict()
+    assert plain.curriculum.state_dict() != at_restart["curriculum"]
 
     def rows(run):  # the metrics of updates 1-3, timings aside
         lines = (tmp_path / run / "metrics.jsonl").read_text().splitlines()[:3]
