@@ -14,11 +14,16 @@ weights stay as they were and the trainer's last checkpoint is never overwritten
 poisoned state. On a GPU, ``cuda_graph`` replays the forward pass, backward pass and clipping
 from CUDA graphs (:mod:`agents.cuda_graphs`). With ``average_decay`` the learner also keeps an
 exponential moving average of the weights (Polyak averaging, torch's ``AveragedModel``), and
-evaluation, tables and traces use it.
+evaluation, tables and traces use it. With ``select_every`` it keeps the weights that scored
+best on a fixed validation set (early stopping by validation, checked every ``select_every``
+updates), and evaluation uses those: the validation instances come from their own seed
+(:data:`rlntm.supervised.VALIDATION_SEED`), never from the training stream or a test set, so
+the training is the same run with or without it and every held-out figure stays held out.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +67,12 @@ class LearnerConfig:
     #: exponential moving average of the trained ones, this decay per update; 0: the trained
     #: weights themselves
     average_decay: float = 0.0
+    #: every this many updates, score the weights evaluation would use (the trained ones or
+    #: their average) on ``select_size`` fixed validation instances of the training lengths,
+    #: and keep a copy of those with the lowest cost so far; evaluation (held-out checks,
+    #: tables, traces) then uses the copy: early stopping by validation. 0: never
+    select_every: int = 0
+    select_size: int = 500  #: validation instances (``select_every``)
     #: replay forward, backward and clipping from CUDA graphs, one per batch shape
     #: (:mod:`agents.cuda_graphs`; device cuda only): same arithmetic, far fewer launches
     cuda_graph: bool = False
@@ -79,6 +90,11 @@ class LearnerConfig:
             )
         if not 0 <= self.average_decay < 1:
             raise ValueError(f"average_decay must be in [0, 1), got {self.average_decay}")
+        if self.select_every < 0 or self.select_size < 1:
+            raise ValueError(
+                f"select_every must be >= 0 and select_size >= 1, got {self.select_every} "
+                f"and {self.select_size}"
+            )
 
 
 class SequenceLearner(Agent):
@@ -132,6 +148,9 @@ class SequenceLearner(Agent):
             if config.average_decay
             else None
         )
+        #: the weights with the lowest validation cost so far (``select_every``), and it
+        self.selected: nn.Module | None = None
+        self.selected_bits = math.inf
         self.gradients = (
             GraphedStep(self.gradients_of, self.model) if config.cuda_graph else self.gradients_of
         )
@@ -180,14 +199,23 @@ class SequenceLearner(Agent):
         return {"bits": bits, "scored": scored, "correct": correct, "solved": correct == scored}
 
     @property
-    def evaluated(self) -> nn.Module:
-        """The weights evaluation uses: the moving average when ``average_decay`` is set."""
+    def current(self) -> nn.Module:
+        """The weights as trained so far: the moving average when ``average_decay`` is set."""
         return self.model if self.average is None else self.average.module
 
+    @property
+    def evaluated(self) -> nn.Module:
+        """The weights evaluation uses: those selected by validation (``select_every``) once
+        a check has run, else :attr:`current`."""
+        return self.current if self.selected is None else self.selected
+
     @torch.no_grad()
-    def evaluate_batch(self, batch: SequenceBatch) -> dict[str, np.ndarray]:
-        """Per-sequence results of the evaluated model on ``batch`` (see :meth:`summary`)."""
-        model = self.evaluated.eval()
+    def evaluate_batch(
+        self, batch: SequenceBatch, model: nn.Module | None = None
+    ) -> dict[str, np.ndarray]:
+        """Per-sequence results of ``model`` (default: the evaluated one) on ``batch`` (see
+        :meth:`summary`)."""
+        model = (self.evaluated if model is None else model).eval()
         b = self.tensors(batch)
         result = self.summary(self.score(model(b["inputs"]), b), b["mask"])
         self.model.train()
@@ -254,13 +282,32 @@ class SequenceLearner(Agent):
         }
         if batch.reference_bits is not None:
             metrics["train/reference_bits_per_sequence"] = float(batch.reference_bits.mean())
+        if self.config.select_every and self.updates % self.config.select_every == 0:
+            metrics["train/validation_bits_per_sequence"] = self._select(data)
+            metrics["train/selected_bits_per_sequence"] = self.selected_bits
         return metrics
 
+    def _select(self, data: Any) -> float:
+        """Score :attr:`current` on ``data``'s validation instances; keep a copy of it if it
+        beats the selected weights. Returns its cost (bits per sequence)."""
+        batch = data.validation_batch(self.config.select_size)
+        bits = float(self.evaluate_batch(batch, self.current)["bits"].mean())
+        if bits < self.selected_bits:
+            if self.selected is None:
+                self.selected = copy.deepcopy(self.current).requires_grad_(False)
+            else:
+                self.selected.load_state_dict(self.current.state_dict())
+            self.selected_bits = bits
+        return bits
+
     def state_dict(self) -> dict[str, Any]:
-        """The :class:`agents.base.Agent` state, plus the averaged weights where kept."""
+        """The :class:`agents.base.Agent` state, plus the averaged and the selected weights
+        where kept."""
         state = super().state_dict()
         if self.average is not None:
             state["average"] = self.average.state_dict()
+        if self.selected is not None:
+            state["selected"] = {"bits": self.selected_bits, "model": self.selected.state_dict()}
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -270,6 +317,10 @@ class SequenceLearner(Agent):
             self.anneals = int(state.get("annealed", False))
         if self.average is not None:
             self.average.load_state_dict(state["average"])
+        if "selected" in state:
+            self.selected = copy.deepcopy(self.current).requires_grad_(False)
+            self.selected.load_state_dict(state["selected"]["model"])
+            self.selected_bits = state["selected"]["bits"]
 
     @property
     def annealed(self) -> bool:

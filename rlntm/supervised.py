@@ -22,6 +22,10 @@ from envs.sequences import SEQUENCE_TASKS, SequenceBatch, make_sequence_task
 from envs.sequences.tape import TAPE_SEQUENCE_TASKS
 from rlntm.seeding import generator_state, set_generator_state
 
+#: the validation instances of early stopping (``select_every``): their own seed, apart from
+#: the training stream's, the final table's and every held-out check's
+VALIDATION_SEED = 2_718_281
+
 
 class SequenceData:
     """Fresh training batches of a sequence task (what :meth:`SequenceLearner.update` reads).
@@ -46,6 +50,12 @@ class SequenceData:
     def next_batch(self) -> SequenceBatch:
         """``batch`` fresh instances, each length drawn from the distribution."""
         return self.task.sample(self.rng, self.lengths.sample(self.rng, self.batch))
+
+    def validation_batch(self, size: int) -> SequenceBatch:
+        """``size`` instances of the current length distribution, the same at every call for
+        the same distribution (:data:`VALIDATION_SEED`); the training stream is untouched."""
+        rng = np.random.default_rng(VALIDATION_SEED)
+        return self.task.sample(rng, self.lengths.sample(rng, size))
 
     def state_dict(self) -> dict[str, Any]:
         """The random state (the distribution is set again before every update)."""
@@ -218,6 +228,7 @@ __all__ = [
     "SEQUENCE_DEFAULTS",
     "SEQUENCE_TASKS",
     "SequenceData",
+    "VALIDATION_SEED",
     "build_lstm",
     "build_ntm",
     "evaluate_sequences",

@@ -13,14 +13,16 @@ sequences; JSON lines.
 ``--eval-every`` sequences it scores a fixed held-out set: about 500 instances with the
 training lengths in the training proportions (BitCopy: 25 of each length 1-20), the same for
 every seed and setting. Each check goes to stderr, with the median and largest gradient norm
-since the last check and the lr. At the end it prints the last held-out cost (bits per
-sequence), the first sequence count where the held-out cost was under 0.1 bits, the held-out
-curve, and the generalisation table. (The training cost alone, a mean over batches drawn
-while the weights change, is noisy and lags; the held-out cost is what the convergence
-figure uses.) A run repeats to the digit on one machine, but PyTorch picks its CPU kernels
-by the vector instructions there (``cpu_capability`` in the JSON: AVX2, AVX512), and their
-rounding changes the curves of a task as chaotic as AssociativeRecall within a few thousand
-sequences; ``ATEN_CPU_CAPABILITY=avx2`` selects the AVX2 kernels on an AVX512 machine.
+since the last check and the lr (and with ``select_every``, which makes the checks score the
+weights selected on a validation set of their own, the trained weights' cost beside). At the
+end it prints the last held-out cost (bits per sequence), the first sequence count where the
+held-out cost was under 0.1 bits, the held-out curve, and the generalisation table. (The
+training cost alone, a mean over batches drawn while the weights change, is noisy and lags;
+the held-out cost is what the convergence figure uses.) A run repeats to the digit on one
+machine, but PyTorch picks its CPU kernels by the vector instructions there
+(``cpu_capability`` in the JSON: AVX2, AVX512), and their rounding changes the curves of a
+task as chaotic as AssociativeRecall within a few thousand sequences;
+``ATEN_CPU_CAPABILITY=avx2`` selects the AVX2 kernels on an AVX512 machine.
 
 The workload is the issue's: BitCopy at length 20 (41 steps a sequence), N = 128, M = 20, an
 LSTM controller of 100 units, one read and one write head; one training update (forward,
@@ -183,8 +185,13 @@ def learn(args: argparse.Namespace, seed: int) -> dict:
             curve.append((sequences, round(bits, 3)))
             if converged is None and bits < 0.1:
                 converged = sequences
+            trained = ""  # with select_every: what the weights as trained score beside
+            if agent.evaluated is not agent.current:
+                current = agent.evaluate_batch(fixed, agent.current)["bits"].mean()
+                trained = f" (trained weights {current:.3f}; selected at validation "
+                trained += f"{agent.selected_bits:.3f})"
             print(
-                f"seed {seed}: {sequences} sequences, held-out {bits:.3f} bits, "
+                f"seed {seed}: {sequences} sequences, held-out {bits:.3f} bits{trained}, "
                 f"gradient norm median {np.median(norms):.2g} max {max(norms):.2g}, "
                 f"lr {metrics['train/lr']:.2g}",
                 file=sys.stderr,

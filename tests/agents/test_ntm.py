@@ -222,6 +222,40 @@ def test_evaluation_uses_the_weight_average_which_survives_a_resume():
         NTMConfig(average_decay=1.0)
 
 
+def test_selection_keeps_the_best_validated_weights_without_changing_the_training():
+    small = {"memory_size": 16, "memory_width": 6, "hidden": 12, "lr": 3e-2}
+    agent, data = learner(select_every=2, select_size=32, **small)
+    plain, plain_data = learner(**small)  # the same run without selection
+    validation = data.validation_batch(32)
+    assert np.array_equal(validation.inputs, data.validation_batch(32).inputs)  # fixed set
+    checks = []  # (validation bits of the trained weights, their copy) at each check
+    for update in range(1, 11):
+        metrics = agent.update(data)
+        plain.update(plain_data)
+        assert ("train/validation_bits_per_sequence" in metrics) == (update % 2 == 0)
+        if update % 2 == 0:
+            bits = float(plain.evaluate_batch(validation)["bits"].mean())
+            assert metrics["train/validation_bits_per_sequence"] == pytest.approx(bits)
+            checks.append((bits, copy.deepcopy(plain.model.state_dict())))
+    for (name, a), b in zip(agent.model.named_parameters(), plain.model.parameters(), strict=True):
+        assert torch.equal(a, b), name  # the validation draws nothing from the training data
+    best = min(range(len(checks)), key=lambda i: checks[i][0])
+    assert best != len(checks) - 1, "pick a setting whose last check is not its best"
+    assert agent.selected_bits == pytest.approx(checks[best][0])
+    for name, value in agent.evaluated.named_parameters():
+        assert torch.equal(value, checks[best][1][name]), name
+    batch = SequenceData("BitCopy", {}, 16, 3).next_batch()
+    selected = agent.evaluate_batch(batch)["bits"]
+    assert not np.allclose(selected, agent.evaluate_batch(batch, agent.current)["bits"])
+    # a resumed learner evaluates the same selected weights and keeps selecting from there
+    resumed, _ = learner(select_every=2, select_size=32, seed=7, **small)
+    resumed.load_state_dict(copy.deepcopy(agent.state_dict()))
+    assert resumed.selected_bits == agent.selected_bits
+    assert np.array_equal(resumed.evaluate_batch(batch)["bits"], selected)
+    with pytest.raises(ValueError, match="select_every"):
+        NTMConfig(select_every=-1)
+
+
 def test_rmsprop_settings_reach_the_optimiser_and_bad_ones_are_refused():
     agent, _ = learner(
         memory_size=8,

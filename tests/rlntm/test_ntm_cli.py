@@ -101,19 +101,29 @@ def test_unknown_settings_fail_with_the_choices():
     )
 
 
-@pytest.mark.parametrize("average_decay", [0.0, 0.9], ids=["trained", "averaged"])
-def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path, average_decay):
-    config = tiny_config(tmp_path, agent={**TINY["agent"], "average_decay": average_decay})
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"average_decay": 0.9}, {"select_every": 4, "select_size": 16}],
+    ids=["trained", "averaged", "selected"],
+)
+def test_resume_after_budget_stop_equals_an_uninterrupted_run(tmp_path, changes):
+    config = tiny_config(tmp_path, agent={**TINY["agent"], **changes})
     cli("--config", config, "--out", tmp_path / "whole", "--no-progress")
     cli("--config", config, "--out", tmp_path / "part", "--no-progress", "--max-steps", 250)
     assert 250 <= final_state(tmp_path / "part")["env_steps"] < 600
     cli("--resume", tmp_path / "part", "--max-steps", 600, "--no-progress")
     whole, part = final_state(tmp_path / "whole"), final_state(tmp_path / "part")
     assert_same_state(whole, part)
-    assert ("average" in whole["agent"]) == bool(average_decay)
+    assert ("average" in whole["agent"]) == ("average_decay" in changes)
     for key, value in whole["agent"].get("average", {}).items():
         assert torch.equal(value, part["agent"]["average"][key]), key
-    # the final tables are scored with the average: a resume that restarted it would differ
+    assert ("selected" in whole["agent"]) == ("select_every" in changes)
+    if "selected" in whole["agent"]:
+        assert whole["agent"]["selected"]["bits"] == part["agent"]["selected"]["bits"]
+        for key, value in whole["agent"]["selected"]["model"].items():
+            assert torch.equal(value, part["agent"]["selected"]["model"][key]), key
+    # the final tables are scored with the average or the selected weights: a resume that
+    # restarted either would differ
     tables = [json.loads((tmp_path / run / "eval.json").read_text()) for run in ("whole", "part")]
     assert tables[0] == tables[1]
 
