@@ -148,7 +148,7 @@ class SequenceLearner(Agent):
             if config.average_decay
             else None
         )
-        #: the weights with the lowest validation cost so far (``select_every``), and it
+        #: the weights with the lowest validation cost so far (``select_every``), and that cost
         self.selected: nn.Module | None = None
         self.selected_bits = math.inf
         self.gradients = (
@@ -293,12 +293,15 @@ class SequenceLearner(Agent):
         batch = data.validation_batch(self.config.select_size)
         bits = float(self.evaluate_batch(batch, self.current)["bits"].mean())
         if bits < self.selected_bits:
-            if self.selected is None:
-                self.selected = copy.deepcopy(self.current).requires_grad_(False)
-            else:
-                self.selected.load_state_dict(self.current.state_dict())
-            self.selected_bits = bits
+            self._keep(self.current.state_dict(), bits)
         return bits
+
+    def _keep(self, weights: dict[str, torch.Tensor], bits: float) -> None:
+        """Make ``weights`` (a state dict of :attr:`current`'s shape) the selected ones."""
+        if self.selected is None:
+            self.selected = copy.deepcopy(self.current).requires_grad_(False)
+        self.selected.load_state_dict(weights)
+        self.selected_bits = bits
 
     def state_dict(self) -> dict[str, Any]:
         """The :class:`agents.base.Agent` state, plus the averaged and the selected weights
@@ -318,9 +321,7 @@ class SequenceLearner(Agent):
         if self.average is not None:
             self.average.load_state_dict(state["average"])
         if "selected" in state:
-            self.selected = copy.deepcopy(self.current).requires_grad_(False)
-            self.selected.load_state_dict(state["selected"]["model"])
-            self.selected_bits = state["selected"]["bits"]
+            self._keep(state["selected"]["model"], state["selected"]["bits"])
 
     @property
     def annealed(self) -> bool:
