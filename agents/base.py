@@ -39,6 +39,10 @@ class Agent(ABC):
 
     #: attributes saved beside the weights (counters a resumed run must continue from)
     counters: tuple[str, ...] = ("updates",)
+    #: set by :class:`rlntm.training.Trainer` before every update: whether the curriculum
+    #: has reached its end in this attempt, even if failed held-out checks have moved the
+    #: end on since (agents that explore otherwise while it climbs read it)
+    curriculum_reached_end: bool = False
 
     @property
     def past_start(self) -> bool:

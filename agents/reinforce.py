@@ -23,7 +23,8 @@ targets never written (after a wrong symbol or when time runs out) count at chan
 ``log(1 / base)`` each, so that failing early never pays. The write is forced whenever the
 symbols still to write equal the steps left; a forced write is no sampled action and has no
 log-probability. Exploration aids, off by default and not the paper's: a floor under every
-head's probabilities while sampling (``explore_floor``), a penalty for a sampled wrong write
+head's probabilities while sampling (``explore_floor``; optionally only until the curriculum
+has reached its end, ``floor_after_curriculum=False``), a penalty for a sampled wrong write
 (``wrong_penalty``), head logits scaled down before the softmax (``action_scale``; the
 authors' code does this), and starts on the reference program's path (``demo_share``: a share
 of the training episodes replays the task oracle's head actions up to a random step and hands
@@ -91,6 +92,10 @@ class ReinforceConfig:
     #: REINFORCE uses that mixture's log-probability, so no action falls under floor / K
     #: (the entropy bonus vanishes once a softmax saturates); greedy acting is unchanged
     explore_floor: float = 0.0
+    #: keep the floor once the curriculum has reached its end; False: from then on sample
+    #: from the policy alone, since what is left to learn is long inputs, where the floor's
+    #: noise fails nearly every episode (RepeatCopy: such runs unlearnt a found program)
+    floor_after_curriculum: bool = True
     #: the head-policy logits are multiplied by this before the softmax (the authors' code:
     #: ``action_slowdown``, 0.01 to 0.03), so the policies start near uniform and sharpen
     #: slowly beside the symbol head; 1: plain softmax
@@ -261,7 +266,8 @@ class ReinforceAgent(PolicyAgent):
         chosen = np.zeros((b, len(self.components)), dtype=np.int64)
         logp = torch.zeros(b, device=self.device)
         entropy = torch.zeros(b, device=self.device)
-        floor = self.config.explore_floor if explore else 0.0
+        floor_on = self.config.floor_after_curriculum or not self.curriculum_reached_end
+        floor = self.config.explore_floor if explore and floor_on else 0.0
         for i, name in enumerate(self.components):
             log_pi = torch.log_softmax(self.config.action_scale * out[name], -1)  # (B, K)
             log_mix = log_pi  # (B, K) what is sampled from

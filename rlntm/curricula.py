@@ -495,6 +495,12 @@ class RLNTMCurriculum(Curriculum):
     length exactly C, falls under ``error_threshold``, at least ``min_gap`` updates after the
     previous increase. ``finished`` when ``C >= top``; ``advance()`` does ``C += 1``.
 
+    Not the paper's, for agents trained with exploration noise (``explore_floor``), whose
+    sampled episodes fail long inputs that the policy solves: with ``greedy_episodes`` n > 0
+    the error is read from the agent acting greedily instead. Every ``min_gap`` updates after
+    an increase the schedule calls ``evaluate([C], n)``, and C grows when the share of those
+    sequences not solved exactly falls under ``error_threshold``.
+
     Choices where the paper is vague:
 
     * "All levels" is ``[min_length, top]`` with ``min_length = 1`` and ``top = max_level`` until
@@ -516,7 +522,9 @@ class RLNTMCurriculum(Curriculum):
         p_below: share drawn uniformly up to ``C + e``; the rest is exactly ``C + e``.
         max_extra: cap on the geometric overshoot e.
         error_threshold: C grows when the normalised error falls under this.
-        min_gap: updates required between two increases.
+        min_gap: updates required between two increases (and between two greedy checks).
+        greedy_episodes: 0 (the paper): judge on the training episodes; n > 0: judge on n
+            greedy sequences at length C.
     """
 
     name = "rlntm"
@@ -532,11 +540,13 @@ class RLNTMCurriculum(Curriculum):
         max_extra: int = 10,
         error_threshold: float = 0.2,
         min_gap: int = 100,
+        greedy_episodes: int = 0,
     ) -> None:
         what = f"{self.name} curriculum:"
         self.min_length = _whole(f"{what} min_length", min_length, 1)
         self.start = _whole(f"{what} start (>= min_length)", start, self.min_length)
         self.max_level = _whole(f"{what} max_level (>= start)", max_level, self.start)
+        self.greedy_episodes = _whole(f"{what} greedy_episodes", greedy_episodes, 0)
         self.p_all = _real(f"{what} p_all", p_all, 0.0, 1.0)
         self.p_below = _real(f"{what} p_below (<= 1 - p_all)", p_below, 0.0, 1.0 - self.p_all)
         self.max_extra = _whole(f"{what} max_extra", max_extra, 0)
@@ -563,9 +573,20 @@ class RLNTMCurriculum(Curriculum):
         return LengthDistribution(lengths, probs)
 
     def update(self, stats: EpisodeStats, evaluate: Evaluator) -> None:
-        """Grow C when the normalised error at length C is under the threshold (gap allowing)."""
+        """Grow C when the error at length C (training episodes, or greedy) is under the
+        threshold (gap allowing)."""
         self._since_increase += 1
         if self.finished or self._since_increase < self.min_gap:
+            return
+        if self.greedy_episodes:
+            if self._since_increase % self.min_gap == 0:
+                C = self._complexity
+                scores = evaluate([C], self.greedy_episodes)
+                if C not in scores:
+                    raise ValueError(f"the evaluator gave no score for length {C}")
+                if 1.0 - float(scores[C]) < self.error_threshold:
+                    self._complexity += 1
+                    self._since_increase = 0
             return
         at = stats.length == self._complexity
         if not at.any():
@@ -602,6 +623,7 @@ class RLNTMCurriculum(Curriculum):
             "max_extra": self.max_extra,
             "error_threshold": self.error_threshold,
             "min_gap": self.min_gap,
+            "greedy_episodes": self.greedy_episodes,
         }
 
     def _counters(self) -> dict[str, Any]:

@@ -238,6 +238,7 @@ class Trainer:
             if self.attempts.due(self.updates):
                 self.restart()
             self.data.set_length_distribution(self.curriculum.distribution())
+            self.agent.curriculum_reached_end = self.attempts.finished
             metrics = self.agent.update(self.data)
             episodes = metrics.pop("episodes")
             self.updates += 1

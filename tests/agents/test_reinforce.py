@@ -311,10 +311,11 @@ def test_routing_only_controller_takes_every_symbol_from_the_tapes():
     torch.testing.assert_close(out["symbol"], direct["output"])
 
 
-def saturated_move_shares(right_logit: float, **changes) -> np.ndarray:
+def saturated_move_shares(right_logit: float, reached_end: bool = False, **changes) -> np.ndarray:
     """The share of left / stay / right sampled over 4000 episodes by an agent whose move
     logits are (0, 0, ``right_logit``) everywhere; also checks that greedy goes right."""
     agent, envs = make_agent(batch=4000, **changes)
+    agent.curriculum_reached_end = reached_end
     with torch.no_grad():
         head = agent.model["controller"].heads["move"]
         head.weight.zero_()
@@ -330,6 +331,15 @@ def saturated_move_shares(right_logit: float, **changes) -> np.ndarray:
 def test_explore_floor_keeps_every_action_possible_and_greedy_unchanged():
     share = saturated_move_shares(50.0, explore_floor=0.3)  # a saturated policy: "right"
     np.testing.assert_allclose(share, [0.1, 0.1, 0.8], atol=0.03)  # floor / K = 0.1 each
+
+
+def test_explore_floor_ends_with_the_curriculum_only_when_asked():
+    kept = saturated_move_shares(50.0, True, explore_floor=0.3)
+    np.testing.assert_allclose(kept, [0.1, 0.1, 0.8], atol=0.03)
+    ended = dict(explore_floor=0.3, floor_after_curriculum=False)
+    assert saturated_move_shares(50.0, True, **ended)[2] == 1.0  # the policy alone
+    climbing = saturated_move_shares(50.0, False, **ended)
+    np.testing.assert_allclose(climbing, [0.1, 0.1, 0.8], atol=0.03)
 
 
 def test_action_scale_flattens_the_head_policies_and_keeps_greedy():

@@ -270,6 +270,37 @@ def test_rlntm_finishes_at_max_level_and_advances():
     assert cur.level == 6 and cur.finished
 
 
+def test_rlntm_greedy_judging_reads_the_evaluator_every_gap_not_the_training_episodes():
+    calls, scores = [], iter([0.75, 0.85, 0.0])
+
+    def evaluate(lengths, n):
+        calls.append((list(lengths), n))
+        return {length: next(scores) for length in lengths}
+
+    cur = RLNTMCurriculum(min_gap=3, greedy_episodes=5)
+    for _ in range(2):  # perfect training episodes at C count for nothing
+        cur.update(episodes(2, 10), evaluate)
+    assert calls == [] and cur.level == 2
+    cur.update(episodes(2, correct=0), evaluate)  # gap reached: 25% of greedy ones fail
+    assert calls == [([2], 5)] and cur.level == 2
+    for _ in range(2):
+        cur.update(episodes(2, 10), evaluate)
+    assert len(calls) == 1  # the next check comes min_gap updates after the last
+    cur.update(episodes(2, correct=0), evaluate)  # 15% fail: under 0.2, C grows
+    assert calls[-1] == ([2], 5) and cur.level == 3
+    for _ in range(3):
+        cur.update(episodes(3, 10), evaluate)
+    assert calls[-1] == ([3], 5) and cur.level == 3  # none solved greedily
+    state = json.loads(json.dumps(cur.state_dict()))
+    assert state["config"]["greedy_episodes"] == 5
+    with pytest.raises(ValueError, match=r"no score for length 3"):
+        RLNTMCurriculum(start=3, min_gap=1, greedy_episodes=5).update(
+            episodes(3), lambda lengths, n: {}
+        )
+    with pytest.raises(ValueError, match="greedy_episodes must be an integer >= 0"):
+        RLNTMCurriculum(greedy_episodes=-1)
+
+
 # --------------------------------------------------------------------------------------- gym
 
 

@@ -353,6 +353,21 @@ def test_an_attempt_whose_curriculum_ended_is_never_restarted(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "curriculum, kwargs, ended", [("none", {"lengths": [2, 5]}, True), ("rlntm", {}, False)]
+)
+def test_the_trainer_tells_the_agent_whether_the_curriculum_has_ended(
+    tmp_path, curriculum, kwargs, ended
+):
+    """What ``floor_after_curriculum`` reads, set before every update from the schedule."""
+    changes = {"curriculum": curriculum, "curriculum_kwargs": kwargs, "max_updates": 2}
+    cfg = RunConfig(**{**SMALL, **REINFORCE_TINY, **changes, "max_steps": None})
+    trainer = Trainer(cfg, tmp_path / "run", progress=False)
+    assert not trainer.agent.curriculum_reached_end
+    trainer.run()
+    assert trainer.agent.curriculum_reached_end is ended
+
+
+@pytest.mark.parametrize(
     "anneal_below, restarts", [(1e-9, 2), (1e6, 0), (0.0, 0)], ids=["stalled", "past", "none"]
 )
 def test_a_sequence_model_restarts_until_its_cost_falls_under_the_anneal(
