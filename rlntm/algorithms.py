@@ -146,6 +146,24 @@ ALGORITHMS: dict[str, Algorithm] = {
             # seeds 3, 4, 5 and 10 of 2026-11-25 each solved after one restart (2,729-2,903
             # updates), so 9/10 solved where 5/10 without; docs/reinforce.md
             "Reverse": {"agent": {"online_baseline": False}, "restart_updates": 2000},
+            # the walk back is learnt only with the paper's read window, the routing-only
+            # controller, demonstrations and a probability floor together (2 of 4 runs on
+            # 2026-12-06; without the floor 0 of all); the floor's noise fails long sampled
+            # episodes, so the curriculum reads its error from greedy episodes and the floor
+            # ends with the curriculum (with it, found programs were unlearnt on the long
+            # inputs after failed checks), and attempts stuck on the x1 ending restart;
+            # docs/reinforce.md
+            "RepeatCopy": {
+                "env_kwargs": {"stay": True, "window": 1},
+                "curriculum_kwargs": {"min_gap": 10, "greedy_episodes": 64},
+                "agent": {
+                    "controller_content": False,
+                    "demo_share": 0.5,
+                    "explore_floor": 0.2,
+                    "floor_after_curriculum": False,
+                },
+                "restart_updates": 4000,
+            },
         },
     ),
     "ntm": Algorithm(

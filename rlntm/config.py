@@ -48,7 +48,7 @@ class RunConfig:
     #: cost has not fallen under the lr's first anneal threshold) within this many updates of
     #: the attempt's start. The budget, the update count and the minutes run on across
     #: attempts. 0: never; None: the algorithm's default for the task (REINFORCE: 2000 on
-    #: Reverse, 4000 on ForwardReverse, docs/reinforce.md; the NTM: 2500 on
+    #: Reverse, 4000 on ForwardReverse and RepeatCopy, docs/reinforce.md; the NTM: 2500 on
     #: AssociativeRecall, docs/ntm.md)
     restart_updates: int | None = None
     checkpoint_every: int = 100  #: updates between checkpoints

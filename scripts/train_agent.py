@@ -74,7 +74,8 @@ def parser() -> argparse.ArgumentParser:
         help="start the agent afresh when its curriculum has not reached the end (the "
         "sequence models: their cost has not fallen under the lr's first anneal threshold) "
         "within R updates of its start; the budget runs on (0: never; default per algorithm "
-        "and task: 2000 for reinforce on Reverse, 4000 on ForwardReverse, 2500 for ntm on "
+        "and task: 2000 for reinforce on Reverse, 4000 on ForwardReverse and RepeatCopy, 2500 "
+        "for ntm on "
         "AssociativeRecall, else 0)",
     )
     p.add_argument(

@@ -29,6 +29,13 @@ def test_task_defaults_fill_what_is_left_open():
     assert RunConfig(env="Reverse", algo="reinforce").restart_updates == 2000
     assert RunConfig(env="ForwardReverse", algo="reinforce").restart_updates == 4000
     assert RunConfig(env="Copy", algo="reinforce").restart_updates == 0
+    # RepeatCopy: the read window beside the stay, and greedy judging beside the gap
+    repeat = RunConfig(env="RepeatCopy", algo="reinforce")
+    assert repeat.env_kwargs == {"stay": True, "window": 1}
+    assert repeat.curriculum_kwargs == {"min_gap": 10, "greedy_episodes": 64}
+    assert repeat.agent["explore_floor"] == 0.2 and repeat.agent["demo_share"] == 0.5
+    assert not repeat.agent["controller_content"] and repeat.restart_updates == 4000
+    assert not repeat.agent["floor_after_curriculum"]  # the floor ends with the curriculum
     assert reverse.restart_updates == 0
     assert RunConfig(env="Reverse", algo="reinforce", restart_updates=0).restart_updates == 0
     # and the NTM on AssociativeRecall (an attempt not past its lr cut after 2,500 updates)
