@@ -151,8 +151,8 @@ ALGORITHMS: dict[str, Algorithm] = {
             # 2026-12-06; without the floor 0 of all); the floor's noise fails long sampled
             # episodes, so the curriculum reads its error from greedy episodes and the floor
             # ends with the curriculum (with it, found programs were unlearnt on the long
-            # inputs after failed checks), and attempts stuck on the x1 ending restart;
-            # docs/reinforce.md
+            # inputs after failed checks), and attempts stuck on the x1 ending restart:
+            # 8/10 seeds solved in 1,220-9,710 updates (2026-12-06); docs/reinforce.md
             "RepeatCopy": {
                 "env_kwargs": {"stay": True, "window": 1},
                 "curriculum_kwargs": {"min_gap": 10, "greedy_episodes": 64},

@@ -498,8 +498,9 @@ class RLNTMCurriculum(Curriculum):
     Not the paper's, for agents trained with exploration noise (``explore_floor``), whose
     sampled episodes fail long inputs that the policy solves: with ``greedy_episodes`` n > 0
     the error is read from the agent acting greedily instead. Every ``min_gap`` updates after
-    an increase the schedule calls ``evaluate([C], n)``, and C grows when the share of those
-    sequences not solved exactly falls under ``error_threshold``.
+    an increase the schedule calls ``evaluate([C], n)`` (the trainer's evaluator: the same
+    fixed inputs at every call), and C grows when the share of those sequences not solved
+    exactly falls under ``error_threshold``.
 
     Choices where the paper is vague:
 
