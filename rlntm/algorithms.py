@@ -152,7 +152,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             # episodes, so the curriculum reads its error from greedy episodes and the floor
             # ends with the curriculum (with it, found programs were unlearnt on the long
             # inputs after failed checks), and attempts stuck on the x1 ending restart:
-            # 8/10 seeds solved in 1,220-9,710 updates (2026-12-06); docs/reinforce.md
+            # 9/10 seeds solved in 1,220-9,710 updates (2026-12-06); docs/reinforce.md
             "RepeatCopy": {
                 "env_kwargs": {"stay": True, "window": 1},
                 "curriculum_kwargs": {"min_gap": 10, "greedy_episodes": 64},
