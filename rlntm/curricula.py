@@ -45,6 +45,15 @@ from envs.lengths import LengthDistribution, as_length_distribution
 Evaluator = Callable[[Sequence[int], int], dict[int, float]]
 
 
+def _scores(evaluate: Evaluator, lengths: list[int], episodes: int) -> dict[int, float]:
+    """``evaluate(lengths, episodes)`` as ``{length: share}``; ValueError if one is missing."""
+    scores = {int(k): float(v) for k, v in evaluate(lengths, episodes).items()}
+    missing = [n for n in lengths if n not in scores]
+    if missing:
+        raise ValueError(f"the evaluator gave no score for lengths {missing}")
+    return {n: scores[n] for n in lengths}
+
+
 @dataclass(frozen=True, eq=False)
 class EpisodeStats:
     """Training episodes that finished since the last update; each field has shape (n,).
@@ -418,11 +427,7 @@ class ZarembaCurriculum(Curriculum):
             return
         self._since_check = 0
         lengths = list(range(self._complexity, self._complexity + self.check_window))
-        scores = {int(k): float(v) for k, v in evaluate(lengths, self.check_episodes).items()}
-        missing = [n for n in lengths if n not in scores]
-        if missing:
-            raise ValueError(f"the evaluator gave no score for lengths {missing}")
-        self._last_check = {n: scores[n] for n in lengths}
+        self._last_check = _scores(evaluate, lengths, self.check_episodes)
         self._finished = all(s >= self.check_accuracy for s in self._last_check.values())
 
     @property
@@ -579,22 +584,18 @@ class RLNTMCurriculum(Curriculum):
         self._since_increase += 1
         if self.finished or self._since_increase < self.min_gap:
             return
+        C = self._complexity
         if self.greedy_episodes:
-            if self._since_increase % self.min_gap == 0:
-                C = self._complexity
-                scores = evaluate([C], self.greedy_episodes)
-                if C not in scores:
-                    raise ValueError(f"the evaluator gave no score for length {C}")
-                if 1.0 - float(scores[C]) < self.error_threshold:
-                    self._complexity += 1
-                    self._since_increase = 0
-            return
-        at = stats.length == self._complexity
-        if not at.any():
-            return
-        target, correct = stats.target_length[at], stats.correct[at]
-        error = np.where(target > 0, 1.0 - correct / np.maximum(target, 1), 0.0)
-        if error.mean() < self.error_threshold:
+            if self._since_increase % self.min_gap:
+                return
+            error = 1.0 - _scores(evaluate, [C], self.greedy_episodes)[C]
+        else:
+            at = stats.length == C
+            if not at.any():
+                return
+            target, correct = stats.target_length[at], stats.correct[at]
+            error = np.where(target > 0, 1.0 - correct / np.maximum(target, 1), 0.0).mean()
+        if error < self.error_threshold:
             self._complexity += 1
             self._since_increase = 0
 

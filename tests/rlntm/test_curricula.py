@@ -293,7 +293,7 @@ def test_rlntm_greedy_judging_reads_the_evaluator_every_gap_not_the_training_epi
     assert calls[-1] == ([3], 5) and cur.level == 3  # none solved greedily
     state = json.loads(json.dumps(cur.state_dict()))
     assert state["config"]["greedy_episodes"] == 5
-    with pytest.raises(ValueError, match=r"no score for length 3"):
+    with pytest.raises(ValueError, match=r"no score for lengths \[3\]"):
         RLNTMCurriculum(start=3, min_gap=1, greedy_episodes=5).update(
             episodes(3), lambda lengths, n: {}
         )

@@ -353,18 +353,26 @@ def test_an_attempt_whose_curriculum_ended_is_never_restarted(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "curriculum, kwargs, ended", [("none", {"lengths": [2, 5]}, True), ("rlntm", {}, False)]
+    "kwargs, ended",
+    [({}, False), ({"start": 3, "max_level": 3}, True)],
+    ids=["climbing", "ended-then-moved-on"],
 )
-def test_the_trainer_tells_the_agent_whether_the_curriculum_has_ended(
-    tmp_path, curriculum, kwargs, ended
-):
-    """What ``floor_after_curriculum`` reads, set before every update from the schedule."""
-    changes = {"curriculum": curriculum, "curriculum_kwargs": kwargs, "max_updates": 2}
+def test_the_trainer_tells_the_agent_whether_the_curriculum_has_ended(tmp_path, kwargs, ended):
+    """What ``floor_after_curriculum`` reads, set before every update. A schedule that starts
+    at its end fails the first held-out check, which moves its end on (``finished`` False
+    again); the agent must still hear that this attempt has reached the end."""
+    changes = {"curriculum": "rlntm", "curriculum_kwargs": kwargs, "max_updates": 3}
     cfg = RunConfig(**{**SMALL, **REINFORCE_TINY, **changes, "max_steps": None})
     trainer = Trainer(cfg, tmp_path / "run", progress=False)
     assert not trainer.agent.curriculum_reached_end
-    trainer.run()
-    assert trainer.agent.curriculum_reached_end is ended
+    seen = []
+    update = trainer.agent.update
+    trainer.agent.update = lambda data: (
+        seen.append(trainer.agent.curriculum_reached_end) or update(data)
+    )
+    assert trainer.run().status == "budget"
+    assert not trainer.curriculum.finished  # climbing, or moved on by the failed check
+    assert seen == [False, ended, ended]
 
 
 @pytest.mark.parametrize(
