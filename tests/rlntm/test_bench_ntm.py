@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 import torch
 
@@ -44,6 +45,36 @@ def test_learn_trains_exactly_the_budget_and_reports_each_check(capsys):
         norms = re.search(r"gradient norm median (\S+) max (\S+), lr (\S+)$", check)
         median, largest, lr = (float(value) for value in norms.groups())
         assert 0 < median <= largest and lr == NTMConfig().lr
+
+
+def test_the_final_held_out_set_scores_the_last_weights_on_its_own_instances(capsys):
+    bench = load_script("bench_ntm")
+    agent = '{"batch_size": 4, "hidden": 8, "memory_size": 16}'
+    bench.main(["--learn", "BitCopy", "--seeds", "3", "--sequences", "8", "--eval-every", "4",
+                "--final-size", "40", "--agent", agent])  # fmt: skip
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    final = row["final_held_out"]
+    assert final["instances"] == 40  # 2 of each training length 1-20
+    assert final["bits_per_sequence"] > 0 and final["standard_error"] > 0
+    assert 0 <= final["wrong"] <= 1
+
+
+def test_final_score_is_the_mean_its_standard_error_and_the_wrong_share():
+    class Scored:  # evaluate_batch's per-instance results, fixed
+        def evaluate_batch(self, batch):
+            return {"bits": np.array([0.0, 0.0, 2.0, 6.0]), "solved": np.array([1, 1, 1, 0]) > 0}
+
+    score = load_script("bench_ntm").final_score(Scored(), batch=None)
+    # mean 2, sample standard deviation sqrt(24 / 3) = 2.828..., over sqrt(4)
+    assert score == {"instances": 4, "bits_per_sequence": 2.0, "standard_error": 1.4142,
+                     "wrong": 0.25}  # fmt: skip
+
+
+def test_a_final_set_too_small_for_a_standard_error_is_a_usage_error(capsys):
+    bench = load_script("bench_ntm")
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--learn", "BitCopy", "--final-size", "1"])
+    assert stop.value.code == 2 and "--final-size must be at least 2" in capsys.readouterr().err
 
 
 def test_learn_restarts_an_attempt_that_has_not_annealed(capsys):
