@@ -20,7 +20,7 @@ held-out cost was under 0.1 bits, the held-out curve, the generalisation table, 
 on a larger final held-out set (``--final-size``, 10,000 instances of the training lengths,
 another seed) with its standard error and the share of instances not exactly right: the
 final figure to read. The cost of a nearly solved model is a few rare, confidently wrong
-instances (on AssociativeRecall 20-180 bits each), so 500 instances put it anywhere from 0
+instances (on AssociativeRecall up to 180 bits each), so 500 instances put it anywhere from 0
 to several tenths of a bit by the luck of the draw. (The
 training cost alone, a mean over batches drawn while the weights change, is noisy and lags;
 the held-out cost is what the convergence figure uses.) A run repeats to the digit on one
