@@ -75,8 +75,7 @@ def parser() -> argparse.ArgumentParser:
         "sequence models: their cost has not fallen under the lr's first anneal threshold) "
         "within R updates of its start; the budget runs on (0: never; default per algorithm "
         "and task: 2000 for reinforce on Reverse, 4000 on ForwardReverse and RepeatCopy, 2500 "
-        "for ntm on "
-        "AssociativeRecall, else 0)",
+        "for ntm on AssociativeRecall, else 0)",
     )
     p.add_argument(
         "--eval-lengths", type=int, nargs="+", default=None, help="test lengths (10 100 1000)"

@@ -11,6 +11,8 @@ import pytest
 import torch
 
 from agents.ntm import NTMConfig
+from rlntm.config import RunConfig
+from rlntm.curricula import make_curriculum
 from tests.rlntm.script_loader import load_script
 
 
@@ -47,8 +49,14 @@ def test_learn_trains_exactly_the_budget_and_reports_each_check(capsys):
         assert 0 < median <= largest and lr == NTMConfig().lr
 
 
-def test_the_final_held_out_set_scores_the_last_weights_on_its_own_instances(capsys):
+def test_learn_reports_the_final_cost_on_a_held_out_set_of_its_own(capsys):
     bench = load_script("bench_ntm")
+    cfg = RunConfig(env="BitCopy", algo="ntm")
+    lengths = make_curriculum(cfg.curriculum, **cfg.curriculum_kwargs).distribution()
+    checks = bench.held_out(cfg, lengths, 40, bench.CHECK_SEED)
+    final = bench.held_out(cfg, lengths, 40, bench.FINAL_SEED)
+    np.testing.assert_array_equal(checks.length, final.length)  # the same lengths,
+    assert not np.array_equal(checks.inputs, final.inputs)  # other instances
     agent = '{"batch_size": 4, "hidden": 8, "memory_size": 16}'
     bench.main(["--learn", "BitCopy", "--seeds", "3", "--sequences", "8", "--eval-every", "4",
                 "--final-size", "40", "--agent", agent])  # fmt: skip
